@@ -1,0 +1,55 @@
+# API Pulse: the two commands are `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DATA_DIR := $(CURDIR)/data
+export WAREHOUSE_PATH ?= $(DATA_DIR)/warehouse.duckdb
+export APIPULSE_SOURCE_DIR ?= $(DATA_DIR)/sample
+export DAGSTER_HOME ?= $(DATA_DIR)/dagster_home
+
+.PHONY: setup demo sample pipeline summary test lint dev lock clean
+
+## setup: create .venv and install the pinned dependencies (requirements.lock) and the project
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+## demo: set up, generate the sample world, run every Dagster asset and check, print where results are
+demo: setup sample pipeline summary
+
+sample: setup
+	$(BIN)/apipulse generate --out $(APIPULSE_SOURCE_DIR)
+
+pipeline: setup
+	mkdir -p $(DAGSTER_HOME)
+	cd $(CURDIR) && $(BIN)/dagster asset materialize -m orchestration.definitions --select '*'
+
+summary: setup
+	$(BIN)/apipulse summary
+
+## test: the whole test suite (unit, integration, end to end, dbt unit tests inside the e2e build)
+test: setup
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check orchestration expectations tests
+
+## dev: the Dagster UI on http://127.0.0.1:3000 (asset graph, checks, schedules)
+dev: setup
+	mkdir -p $(DAGSTER_HOME)
+	$(BIN)/dagster dev -m orchestration.definitions
+
+## lock: re-resolve requirements.lock from pyproject.toml (then review the diff)
+lock:
+	rm -rf /tmp/apipulse-lock && $(PYTHON) -m venv /tmp/apipulse-lock
+	/tmp/apipulse-lock/bin/pip install --quiet ".[test]"
+	{ echo "# Fully pinned dependencies, resolved together on Python 3.11 (pip). Regenerate with: make lock"; \
+	  /tmp/apipulse-lock/bin/pip freeze --exclude apipulse | sort -f; } > requirements.lock
+
+clean:
+	rm -rf $(DATA_DIR) dbt_project/target dbt_project/logs

@@ -1,0 +1,413 @@
+"""API gateway access logs, file mode: Kong JSON, AWS API Gateway JSON, Envoy and NGINX/CLF text.
+
+The heavy path. DuckDB reads each file (gzip or plain) as lines and parses them in SQL, so
+there is no Python loop per line. Every line becomes either one canonical request row
+(`raw.gateway_requests`, columns in docs/raw-layer.md) or one reject with its line number
+and reason. Raw API keys and client IPs are hashed (SHA-256) before anything is stored.
+
+Idempotency: rows remember their `_source_file`; loading a file replaces every row that
+file loaded before, and a request id already stored for the same day (a line shipped
+twice, in two files) is not inserted again. The whole file is one transaction.
+"""
+
+
+import gzip
+import tempfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from orchestration.ingestion.common import (
+    LoadResult,
+    Reject,
+    count_rejects,
+    display_path,
+    utc_now,
+    write_rejects,
+)
+from orchestration.ingestion.schema import RAW_TABLES, ensure_raw_schema
+
+SOURCE = "gateway"
+KINDS = ("kong", "aws", "envoy", "nginx")
+
+# First `product/version` token of a user agent: "acme-python/2.4.1 (python 3.11)".
+UA_PATTERN = r"^([A-Za-z][A-Za-z0-9._-]*)/([0-9][0-9A-Za-z._-]*)"
+VERSION_PATTERN = r"^/(v[0-9]+)(/|$)"
+# NGINX combined (+ optional $request_time) and Common Log Format.
+NGINX_PATTERN = (
+    r'^(\S+) \S+ (\S+) \[([^\]]+)\] "([^"]*)" ([0-9]{3}) (\S+)'
+    r'(?: "([^"]*)" "([^"]*)")?(?: ([0-9]+(?:\.[0-9]+)?))?\s*$'
+)
+# Envoy's default access log format.
+ENVOY_PATTERN = (
+    r'^\[([^\]]+)\] "(\S+) (\S+) ([^"]*)" ([0-9]{3}) (\S+) ([0-9]+) ([0-9]+) ([0-9]+) (\S+) '
+    r'"([^"]*)" "([^"]*)" "([^"]*)" "([^"]*)" "([^"]*)"'
+)
+
+
+@dataclass
+class FileLoad:
+    path: str
+    kind: str
+    lines: int
+    loaded: int
+    rejected: int
+    duplicates: int
+
+
+def _sha(expr: str) -> str:
+    return f"case when {expr} is null or {expr} in ('', '-') then null else sha256({expr}) end"
+
+
+def _clean_path(expr: str) -> str:
+    return f"nullif(split_part({expr}, '?', 1), '')"
+
+
+def _canonical(kind: str) -> str:
+    """SQL producing canonical columns (plus `reject_reason`) from CTE `lines(line, ln)`."""
+    if kind in ("kong", "aws"):
+        if kind == "kong":
+            paths = {
+                "request_id": "$.request.id", "started_at": "$.started_at",
+                "consumer_id": "$.consumer.id", "consumer_id2": "$.authenticated_entity.consumer_id.id",
+                "apikey": "$.request.headers.apikey", "apikey2": "$.request.headers.x-api-key",
+                "method": "$.request.method", "route": "$.route.name", "uri": "$.request.uri",
+                "status": "$.response.status", "latency": "$.latencies.request",
+                "upstream": "$.latencies.proxy", "bytes_in": "$.request.size",
+                "bytes_out": "$.response.size", "user_agent": "$.request.headers.user-agent",
+                "client_ip": "$.client_ip", "region": "$.request.headers.x-region",
+            }
+            ts = "epoch_ms(cast(f['started_at'] as bigint))"
+            upstream = "try_cast(f['upstream'] as double)"
+        else:
+            paths = {
+                "request_id": "$.requestId", "started_at": "$.requestTimeEpoch",
+                "consumer_id": "$.identity.apiKeyId", "consumer_id2": "$.apiKeyId",
+                "apikey": "$.identity.apiKey", "apikey2": "$.apiKey",
+                "method": "$.httpMethod", "route": "$.resourcePath", "uri": "$.path",
+                "status": "$.status", "latency": "$.responseLatency",
+                "upstream": "$.integrationLatency", "bytes_in": "$.requestLength",
+                "bytes_out": "$.responseLength", "user_agent": "$.identity.userAgent",
+                "client_ip": "$.identity.sourceIp", "region": "$.region",
+                "route_key": "$.routeKey", "ip": "$.ip", "ua": "$.userAgent",
+            }
+            ts = "epoch_ms(cast(f['started_at'] as bigint))"
+            upstream = "try_cast(nullif(f['upstream'], '-') as double)"
+        names = list(paths)
+        extract = "json_extract_string(line, [" + ", ".join(f"'{p}'" for p in paths.values()) + "])"
+        fields = ",\n".join(f"            list[{i + 1}] as \"{n}\"" for i, n in enumerate(names))
+        route = "coalesce(f['route'], f['route_key'])" if kind == "aws" else "f['route']"
+        ip = "coalesce(f['client_ip'], f['ip'])" if kind == "aws" else "f['client_ip']"
+        ua = "coalesce(f['user_agent'], f['ua'])" if kind == "aws" else "f['user_agent']"
+        return f"""
+        parsed as (
+          select ln, line, case when json_valid(line) and left(ltrim(line), 1) = '{{'
+                 then {extract} end as list
+          from lines
+        ),
+        f as (
+          select ln, line, list is not null as is_json,
+{fields}
+          from parsed
+        ),
+        typed as (
+          select
+            ln, f.is_json,
+            coalesce(f['request_id'], md5($file_key || ':' || ln)) as request_id,
+            try({ts}) as ts,
+            coalesce(f['consumer_id'], f['consumer_id2']) as consumer_id,
+            {_sha("coalesce(f['apikey'], f['apikey2'])")} as api_key_hash,
+            upper(f['method']) as method,
+            coalesce({route}, {_clean_path("f['uri']")}) as route,
+            {_clean_path("f['uri']")} as path,
+            try_cast(f['status'] as integer) as status,
+            try_cast(nullif(f['latency'], '-') as double) as latency_ms,
+            {upstream} as upstream_latency_ms,
+            try_cast(f['bytes_in'] as bigint) as bytes_in,
+            try_cast(f['bytes_out'] as bigint) as bytes_out,
+            {ua} as user_agent,
+            {_sha(ip)} as client_ip_hash,
+            f['region'] as region
+          from f
+        )"""
+    if kind == "nginx":
+        return rf"""
+        m as (
+          select ln, regexp_extract(line, '{NGINX_PATTERN}',
+            ['host', 'user', 'time', 'request', 'status', 'bytes', 'referer', 'ua', 'rt']) as r
+          from lines
+        ),
+        typed as (
+          select
+            ln, r['status'] <> '' as is_json,
+            md5($file_key || ':' || ln) as request_id,
+            try(cast(strptime(r['time'], '%d/%b/%Y:%H:%M:%S %z') at time zone 'UTC' as timestamp)) as ts,
+            nullif(nullif(r['user'], '-'), '') as consumer_id,
+            cast(null as varchar) as api_key_hash,
+            upper(nullif(split_part(r['request'], ' ', 1), '')) as method,
+            {_clean_path("split_part(r['request'], ' ', 2)")} as route,
+            {_clean_path("split_part(r['request'], ' ', 2)")} as path,
+            try_cast(r['status'] as integer) as status,
+            try_cast(nullif(r['rt'], '') as double) * 1000 as latency_ms,
+            cast(null as double) as upstream_latency_ms,
+            cast(null as bigint) as bytes_in,
+            try_cast(nullif(r['bytes'], '-') as bigint) as bytes_out,
+            nullif(nullif(r['ua'], '-'), '') as user_agent,
+            {_sha("r['host']")} as client_ip_hash,
+            cast(null as varchar) as region
+          from m
+        )"""
+    if kind == "envoy":
+        return rf"""
+        m as (
+          select ln, regexp_extract(line, '{ENVOY_PATTERN}',
+            ['time', 'method', 'path', 'protocol', 'status', 'flags', 'bytes_in', 'bytes_out',
+             'duration', 'upstream', 'xff', 'ua', 'request_id', 'authority', 'upstream_host']) as r
+          from lines
+        ),
+        typed as (
+          select
+            ln, r['status'] <> '' as is_json,
+            coalesce(nullif(nullif(r['request_id'], '-'), ''), md5($file_key || ':' || ln)) as request_id,
+            try(cast(cast(r['time'] as timestamptz) at time zone 'UTC' as timestamp)) as ts,
+            cast(null as varchar) as consumer_id,
+            cast(null as varchar) as api_key_hash,
+            upper(r['method']) as method,
+            {_clean_path("r['path']")} as route,
+            {_clean_path("r['path']")} as path,
+            try_cast(r['status'] as integer) as status,
+            try_cast(r['duration'] as double) as latency_ms,
+            try_cast(nullif(r['upstream'], '-') as double) as upstream_latency_ms,
+            try_cast(r['bytes_in'] as bigint) as bytes_in,
+            try_cast(r['bytes_out'] as bigint) as bytes_out,
+            nullif(nullif(r['ua'], '-'), '') as user_agent,
+            {_sha("split_part(r['xff'], ',', 1)")} as client_ip_hash,
+            cast(null as varchar) as region
+          from m
+        )"""
+    raise ValueError(f"unknown gateway log format {kind!r}; expected one of {', '.join(KINDS)}")
+
+
+def detect_kind(first_line: str) -> str:
+    text = first_line.lstrip()
+    if text.startswith("{"):
+        if '"latencies"' in text or '"started_at"' in text:
+            return "kong"
+        if '"requestId"' in text or '"requestTime' in text or '"httpMethod"' in text:
+            return "aws"
+        return "kong"
+    if text.startswith("["):
+        return "envoy"
+    return "nginx"
+
+
+def _first_line(path: Path) -> str:
+    opener = gzip.open if _is_gzip(path) else open
+    try:
+        with opener(path, "rt", encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if line.strip():
+                    return line
+    except (EOFError, OSError, zlib.error):
+        pass
+    return ""
+
+
+def _is_gzip(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(2) == b"\x1f\x8b"
+
+
+def _salvage_gzip(path: Path, workdir: Path) -> tuple[Path, str | None]:
+    """Decompress what can be read of a (possibly truncated) gzip file to a plain file.
+
+    Returns the plain file and, when the file was damaged, the reason. The last partial
+    line of a truncated file is dropped by the caller's line count (it is rejected).
+    """
+    target = workdir / (path.name + ".txt")
+    problem = None
+    with open(target, "wb") as out:
+        try:
+            with gzip.open(path, "rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    out.write(chunk)
+        except (EOFError, OSError, zlib.error) as exc:
+            problem = f"damaged gzip ({exc.__class__.__name__}: {exc}); kept the lines before it"
+    return target, problem
+
+
+def _read_lines_sql(plain_path: Path) -> str:
+    escaped = str(plain_path).replace("'", "''")
+    return (
+        f"select line, row_number() over () as ln from read_csv('{escaped}', "
+        "columns={'line': 'VARCHAR'}, header=false, delim='\\x1e', quote='', escape='', "
+        "auto_detect=false, compression='none', strict_mode=false, null_padding=false)"
+    )
+
+
+def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None = None,
+              workdir: Path | None = None) -> tuple[FileLoad, list[Reject]]:
+    """Parse and store one log file atomically; returns what happened and the rejects."""
+    source_file = display_path(path)
+    kind = kind or detect_kind(_first_line(path))
+    rejects: list[Reject] = []
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        plain = path
+        truncated = False
+        if _is_gzip(path):
+            plain, problem = _salvage_gzip(path, Path(tmp))
+            if problem:
+                truncated = True
+                rejects.append(Reject(source_file, None, f"file: {problem}", None))
+        file_key = path.name
+        con.execute(
+            f"create or replace temp table gateway_lines as {_read_lines_sql(plain)}"
+        )
+    if truncated:
+        # The line cut by the truncation is incomplete: never trust it.
+        last = con.execute("select max(ln) from gateway_lines").fetchone()[0]
+        if last:
+            con.execute("delete from gateway_lines where ln = ?", [last])
+            rejects.append(Reject(source_file, int(last), "truncated: last line cut by damaged gzip",
+                                  None))
+    sql = f"""
+        create or replace temp table gateway_parsed as
+        with lines as (select line, ln from gateway_lines where trim(line) <> ''),
+        {_canonical(kind).replace("$file_key", "$1")}
+        select *,
+          case
+            when not is_json then 'unparseable line: not a {kind} access log record'
+            when ts is null then 'ts: missing or invalid timestamp'
+            when status is null or status < 100 or status > 599 then 'status: missing or not an HTTP status'
+            when method is null then 'method: missing'
+          end as reject_reason
+        from typed
+    """
+    con.execute(sql, [file_key])
+    bad = con.execute(
+        "select ln, reject_reason from gateway_parsed where reject_reason is not null order by ln"
+    ).fetchall()
+    rejects.extend(Reject(source_file, int(ln), reason, None) for ln, reason in bad)
+    line_count = con.execute("select count(*) from gateway_lines").fetchone()[0]
+    columns = RAW_TABLES["gateway_requests"].column_names
+    select_cols = ", ".join(
+        {
+            "api_version": f"nullif(regexp_extract(path, '{VERSION_PATTERN}', 1), '') as api_version",
+            "sdk_name": f"nullif(regexp_extract(user_agent, '{UA_PATTERN}', 1), '') as sdk_name",
+            "sdk_version": f"nullif(regexp_extract(user_agent, '{UA_PATTERN}', 2), '') as sdk_version",
+            "gateway_kind": f"'{kind}' as gateway_kind",
+            "log_date": "cast(ts as date) as log_date",
+        }.get(c, f'"{c}"')
+        for c in columns
+    )
+    loaded_at = utc_now()
+    ensure_raw_schema(con)
+    con.execute("begin transaction")
+    try:
+        con.execute('delete from raw.gateway_requests where "_source_file" = ?', [source_file])
+        # One row per request id and day: repeated lines (at-least-once shipping) keep the first.
+        con.execute(
+            f"""
+            create or replace temp table gateway_new as
+            select * exclude (_rn) from (
+              select {select_cols}, row_number() over (partition by request_id order by ln) as _rn
+              from gateway_parsed where reject_reason is null
+            ) where _rn = 1
+            """
+        )
+        duplicates = con.execute(
+            "select (select count(*) from gateway_parsed where reject_reason is null)"
+            " - (select count(*) from gateway_new)"
+        ).fetchone()[0]
+        col_list = ", ".join(f'"{c}"' for c in columns)
+        inserted = con.execute(
+            f"""
+            insert into raw.gateway_requests ({col_list}, "_source_file", "_loaded_at")
+            select {col_list}, ?, ? from gateway_new n
+            where not exists (
+              select 1 from raw.gateway_requests r
+              where r.log_date = n.log_date and r.request_id = n.request_id
+            )
+            """,
+            [source_file, loaded_at],
+        ).fetchone()[0]
+        con.execute("delete from raw.gateway_rejects where source_file = ?", [source_file])
+        write_rejects(con, SOURCE, rejects, loaded_at)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        for t in ("gateway_lines", "gateway_parsed", "gateway_new"):
+            con.execute(f"drop table if exists {t}")
+    return (
+        FileLoad(source_file, kind, int(line_count), int(inserted), len(rejects), int(duplicates)),
+        rejects,
+    )
+
+
+def log_files(paths: list[Path]) -> list[Path]:
+    """Expand directories into their log files (plain or gzip), in name order."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")))
+        else:
+            files.append(path)
+    return files
+
+
+def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path], kind: str | None = None,
+               progress=None) -> LoadResult:
+    result = LoadResult(SOURCE)
+    for path in log_files(paths):
+        file_load, rejects = load_file(con, path, kind)
+        result.files += 1
+        result.received["gateway_requests"] = (
+            result.received.get("gateway_requests", 0) + file_load.lines - file_load.rejected
+        )
+        result.loaded["gateway_requests"] = (
+            result.loaded.get("gateway_requests", 0) + file_load.loaded
+        )
+        count_rejects(result, rejects)
+        if progress:
+            progress(file_load)
+    return result
+
+
+# --- Dagster assets -------------------------------------------------------------------------
+import dagster as dg  # noqa: E402
+
+from orchestration.ingestion.common import materialize_load, raw_asset_specs  # noqa: E402
+from orchestration.resources import SourceFilesResource, WarehouseResource  # noqa: E402
+
+TABLES = ("gateway_requests",)
+
+
+class GatewayLoadConfig(dg.Config):
+    max_reject_share: float = 0.01
+    log_format: str | None = None  # kong | aws | envoy | nginx; detected per file when unset
+
+
+@dg.multi_asset(
+    specs=raw_asset_specs(TABLES, "gateway", "platform",
+                          "Gateway access log requests normalised to canonical columns."),
+    name="gateway_raw",
+    pool="warehouse",
+)
+def gateway_raw(context: dg.AssetExecutionContext, config: GatewayLoadConfig,
+                warehouse: WarehouseResource, source_files: SourceFilesResource):
+    paths = log_files([source_files.folder(SOURCE)])
+
+    def progress(file_load: FileLoad) -> None:
+        context.log.info(
+            f"{Path(file_load.path).name}: {file_load.loaded} rows ({file_load.kind}), "
+            f"{file_load.rejected} rejected, {file_load.duplicates} repeated lines skipped"
+        )
+
+    yield from materialize_load(
+        context, warehouse, SOURCE, TABLES,
+        lambda con: load_files(con, paths, config.log_format, progress), config.max_reject_share,
+    )

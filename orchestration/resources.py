@@ -1,0 +1,52 @@
+"""Resources for the outside world: the warehouse file and the folders file-mode sources read."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from orchestration import settings
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The embedded DuckDB warehouse. One writer at a time: connections are short-lived."""
+
+    path: str
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(self.path, read_only=read_only)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+class SourceFilesResource(dg.ConfigurableResource):
+    """File mode: each source reads `<root>/<source>/` (the sample world's layout)."""
+
+    root: str
+
+    def folder(self, source: str) -> Path:
+        return Path(self.root) / source
+
+    def files(self, source: str, patterns: tuple[str, ...] = ("*.json",)) -> list[Path]:
+        folder = self.folder(source)
+        found = {p for pattern in patterns for p in folder.rglob(pattern) if p.is_file()}
+        return sorted(found)
+
+
+def default_resources() -> dict[str, object]:
+    warehouse = str(settings.warehouse_path())
+    # dbt reads the same file through profiles.yml.
+    os.environ["WAREHOUSE_PATH"] = warehouse
+    return {
+        "warehouse": WarehouseResource(path=warehouse),
+        "source_files": SourceFilesResource(root=str(settings.sample_dir())),
+    }

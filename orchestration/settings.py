@@ -1,0 +1,30 @@
+"""Where things live. Every path is resolved to an absolute path once, here: dbt and Dagster
+run from different folders, and a relative warehouse path would silently make two files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+PROFILES_DIR = REPO_ROOT
+EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("APIPULSE_DATA_DIR", REPO_ROOT / "data")).resolve()
+
+
+def warehouse_path() -> Path:
+    """The DuckDB file: `WAREHOUSE_PATH`, else data/warehouse.duckdb."""
+    return Path(os.environ.get("WAREHOUSE_PATH", data_dir() / "warehouse.duckdb")).resolve()
+
+
+def sample_dir() -> Path:
+    """Where file-mode sources are read from: `APIPULSE_SOURCE_DIR`, else data/sample."""
+    return Path(os.environ.get("APIPULSE_SOURCE_DIR", data_dir() / "sample")).resolve()
+
+
+def site_dir() -> Path:
+    return data_dir() / "site"

@@ -1,0 +1,27 @@
+"""Shared test fixtures: the real public fixtures and temporary warehouses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_FIXTURES = (REPO_ROOT.parent / "shared" / "fixtures").resolve()
+
+
+@pytest.fixture
+def shared_fixtures() -> Path:
+    if not SHARED_FIXTURES.exists():
+        pytest.skip(f"shared fixtures not found at {SHARED_FIXTURES}")
+    return SHARED_FIXTURES
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path):
+    """A real DuckDB file in a temporary folder, with an open connection."""
+    path = tmp_path / "warehouse.duckdb"
+    con = duckdb.connect(str(path))
+    yield con
+    con.close()
