@@ -7,6 +7,7 @@ DATA_DIR := $(CURDIR)/data
 export WAREHOUSE_PATH ?= $(DATA_DIR)/warehouse.duckdb
 export APIPULSE_SOURCE_DIR ?= $(DATA_DIR)/sample
 export DAGSTER_HOME ?= $(DATA_DIR)/dagster_home
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: setup demo sample pipeline summary test lint dev lock clean
 

@@ -4,12 +4,15 @@ run from different folders, and a relative warehouse path would silently make tw
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 PROFILES_DIR = REPO_ROOT
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+# The dbt installed next to this Python (the project's .venv), whether or not it is on PATH.
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 
 def data_dir() -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 
+import duckdb
 import pytest
 
 from orchestration.ingestion import consumers, gateway, github
@@ -100,7 +101,7 @@ def test_failed_load_leaves_previous_data_intact(warehouse, tmp_path):
         {"id": 2**70, "number": 3, "title": "too big", "state": "open",
          "created_at": "2026-09-02T00:00:00Z", "updated_at": "2026-09-02T00:00:00Z"},
     ]))
-    with pytest.raises(Exception):
+    with pytest.raises(duckdb.Error):
         github.load_files(warehouse, [bad])
     assert warehouse.execute("select id, title from raw.github_issues").fetchall() == [(1, "ok")]
 

@@ -1,0 +1,85 @@
+"""The dbt project as Dagster assets (dagster-dbt), and the docs site built from it."""
+
+
+import shutil
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from orchestration import settings
+from orchestration.resources import WarehouseResource
+
+dbt_project = DbtProject(project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.PROFILES_DIR)
+if not dbt_project.manifest_path.exists():
+    # A fresh checkout has no manifest yet: parse once (deployments ship one prepared).
+    dbt_project.preparer.prepare(dbt_project)
+dbt_project.prepare_if_dev()
+
+
+class ApiPulseTranslator(DagsterDbtTranslator):
+    """Models are grouped by layer and domain (staging_github, marts_reliability, ...)."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "source":
+            return None
+        fqn = dbt_resource_props.get("fqn", [])
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference_seeds"
+        parts = [p for p in fqn[1:-1]][:2]
+        return "_".join(parts) if parts else "dbt"
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=ApiPulseTranslator(),
+    pool="warehouse",
+)
+def apipulse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """`dbt build`: seeds, staging, intermediate and marts with their tests and unit tests."""
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+@dg.asset(
+    deps=[apipulse_dbt_models],
+    group_name="stakeholder_site",
+    kinds={"dbt", "html"},
+    owners=["team:analytics"],
+    pool="warehouse",
+)
+def dbt_docs_site(context: dg.AssetExecutionContext, dbt: DbtCliResource,
+                  warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """The dbt docs site, written with `--static` so it opens from disk without a server."""
+    dbt.cli(["docs", "generate", "--static"], manifest=dbt_project.manifest_path,
+            raise_on_error=True).wait()
+    target = dbt_project.project_dir / dbt_project.target_path
+    site = settings.site_dir() / "docs"
+    site.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(target / "static_index.html", site / "index.html")
+    for name in ("manifest.json", "catalog.json"):
+        shutil.copyfile(target / name, site / name)
+    write_site_index(settings.site_dir())
+    context.log.info(f"dbt docs site written to {site / 'index.html'}")
+    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(site / "index.html"))})
+
+
+def write_site_index(site_dir) -> None:
+    """The page a person opens: links to everything stakeholders read, all offline."""
+    links = [
+        ("docs/index.html", "Metric and model documentation (dbt docs)"),
+        ("quality/index.html", "Data quality results (Great Expectations Data Docs)"),
+    ]
+    items = "\n".join(
+        f'    <li><a href="{href}">{label}</a></li>'
+        for href, label in links
+        if (site_dir / href).exists()
+    )
+    (site_dir / "index.html").write_text(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<title>API Pulse</title></head>\n<body>\n  <h1>API Pulse</h1>\n"
+        "  <p>How the API program is doing: metrics, their definitions and data quality.</p>\n"
+        f"  <ul>\n{items}\n  </ul>\n</body></html>\n",
+        encoding="utf-8",
+    )
