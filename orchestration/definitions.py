@@ -13,7 +13,12 @@ from orchestration.ingestion.statuspage import statuspage_raw
 from orchestration.ingestion.support import support_raw
 from orchestration.quality import build_quality_checks
 from orchestration.resources import default_resources
-from orchestration.transform import apipulse_dbt_models, dbt_docs_site, dbt_project
+from orchestration.transform import (
+    apipulse_dbt_models,
+    dbt_docs_site,
+    dbt_project,
+    quality_data_docs,
+)
 
 ingestion_assets = [github_raw, statuspage_raw, support_raw, gateway_raw, consumers_raw]
 
@@ -25,7 +30,7 @@ daily_refresh = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[*ingestion_assets, apipulse_dbt_models, dbt_docs_site],
+    assets=[*ingestion_assets, apipulse_dbt_models, dbt_docs_site, quality_data_docs],
     asset_checks=build_quality_checks(),
     jobs=[daily_refresh],
     schedules=[

@@ -43,7 +43,27 @@ def apipulse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
 
 
 @dg.asset(
-    deps=[apipulse_dbt_models],
+    deps=[dg.AssetKey(["raw", t]) for t in (
+        "github_issues", "github_comments", "statuspage_incidents", "support_tickets",
+        "gateway_requests", "gateway_consumers")],
+    group_name="stakeholder_site",
+    kinds={"great_expectations", "html"},
+    owners=["team:analytics"],
+    pool="warehouse",
+)
+def quality_data_docs(context: dg.AssetExecutionContext,
+                      warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Great Expectations Data Docs for every suite, under data/site/quality/ (opens offline)."""
+    from orchestration.quality import build_data_docs
+
+    index = build_data_docs(settings.site_dir() / "quality", warehouse.path)
+    write_site_index(settings.site_dir())
+    context.log.info(f"data quality site written to {index}")
+    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(index))})
+
+
+@dg.asset(
+    deps=[apipulse_dbt_models, quality_data_docs],
     group_name="stakeholder_site",
     kinds={"dbt", "html"},
     owners=["team:analytics"],

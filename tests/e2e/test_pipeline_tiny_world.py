@@ -111,7 +111,9 @@ def test_docs_site_written(built):
     assert (site / "index.html").exists()
     page = (site / "docs" / "index.html").read_text()
     assert "metrics_daily" in page  # the static docs page embeds the manifest
-    assert 'href="docs/index.html"' in (site / "index.html").read_text()
+    index = (site / "index.html").read_text()
+    assert 'href="docs/index.html"' in index and 'href="quality/index.html"' in index
+    assert "support_tickets" in (site / "quality" / "index.html").read_text()
 
 
 def test_private_text_never_reaches_marts(built):
