@@ -72,9 +72,9 @@ def quality_data_docs(context: dg.AssetExecutionContext,
 def dbt_docs_site(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                   warehouse: WarehouseResource) -> dg.MaterializeResult:
     """The dbt docs site, written with `--static` so it opens from disk without a server."""
-    dbt.cli(["docs", "generate", "--static"], manifest=dbt_project.manifest_path,
-            raise_on_error=True).wait()
-    target = dbt_project.project_dir / dbt_project.target_path
+    invocation = dbt.cli(["docs", "generate", "--static"], manifest=dbt_project.manifest_path,
+                         raise_on_error=True).wait()
+    target = invocation.target_path  # dagster-dbt gives each invocation its own target folder
     site = settings.site_dir() / "docs"
     site.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(target / "static_index.html", site / "index.html")
