@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import os
+
 import duckdb
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED_FIXTURES = (REPO_ROOT.parent / "shared" / "fixtures").resolve()
+# The real public fixtures live beside the repository (../shared/fixtures) on development
+# and CI machines; APIPULSE_SHARED_FIXTURES points elsewhere.
+SHARED_FIXTURES = Path(
+    os.environ.get("APIPULSE_SHARED_FIXTURES", REPO_ROOT.parent / "shared" / "fixtures")
+).resolve()
 
 
 @pytest.fixture
