@@ -26,12 +26,15 @@ demo: setup sample pipeline summary
 sample: setup
 	$(BIN)/apipulse generate --out $(APIPULSE_SOURCE_DIR)
 
-pipeline: setup
-	mkdir -p $(DAGSTER_HOME)
+pipeline: setup $(DAGSTER_HOME)/dagster.yaml
 	cd $(CURDIR) && $(BIN)/dagster asset materialize -m orchestration.definitions --select '*'
 
 summary: setup
 	$(BIN)/apipulse summary
+
+$(DAGSTER_HOME)/dagster.yaml: deploy/dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp deploy/dagster.yaml $@
 
 ## test: the whole test suite (unit, integration, end to end, dbt unit tests inside the e2e build)
 test: setup
@@ -41,8 +44,7 @@ lint: setup
 	$(BIN)/ruff check orchestration expectations tests
 
 ## dev: the Dagster UI on http://127.0.0.1:3000 (asset graph, checks, schedules)
-dev: setup
-	mkdir -p $(DAGSTER_HOME)
+dev: setup $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -m orchestration.definitions
 
 ## lock: re-resolve requirements.lock from pyproject.toml (then review the diff)
