@@ -62,6 +62,7 @@ joined as (
         issues.created_at,
         issues.closed_at,
         issues.html_url,
+        issues.is_bug_labelled,
         first_responses.comment_id as first_response_comment_id,
         first_responses.responder_login as first_responder_login,
         first_responses.responded_at as first_responded_at

@@ -74,7 +74,18 @@ joined as (
         tickets.channel,
         tickets.is_solved,
         tickets.linked_github_issue_url,
+        tickets.tags,
+        -- Integration tickets: tagged with one of var('integration_ticket_tags'); tags is
+        -- the JSON text of the tag strings, so each tag is matched with its quotes.
+        coalesce(
+            {%- for tag in var('integration_ticket_tags') %}
+            tickets.tags like '%"{{ tag }}"%'{{ ' or' if not loop.last }}
+            {%- endfor %},
+            false
+        ) as is_integration,
         latest_metrics.solved_at,
+        latest_metrics.reopen_count,
+        latest_metrics.full_resolution_time_calendar_minutes,
         latest_metrics.reply_count,
         latest_metrics.reply_time_calendar_minutes,
         latest_metrics.reply_time_business_minutes,

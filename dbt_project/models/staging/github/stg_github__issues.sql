@@ -22,6 +22,13 @@ renamed as (
         {{ json_text(adapter.quote('user'), 'type') }} as author_type,
         author_association,
         {{ json_to_text('labels') }} as labels_json,
+        -- Bug = a label named like one of var('bug_labels'), compared without case and spaces.
+        coalesce(
+            {%- for label in var('bug_labels') %}
+            lower(replace({{ json_to_text('labels') }}, ' ', '')) like '%"name":"{{ label | lower | replace(' ', '') }}"%'{{ ' or' if not loop.last }}
+            {%- endfor %},
+            false
+        ) as is_bug_labelled,
         cast(comments as {{ dbt.type_int() }}) as comment_count,
         cast(created_at as {{ dbt.type_timestamp() }}) as created_at,
         cast(updated_at as {{ dbt.type_timestamp() }}) as updated_at,
