@@ -2,10 +2,12 @@
 
     apipulse generate [--out DIR] [--consumers N] [--days N] [--requests-per-day N] [--seed N]
     apipulse load <github|statuspage|support|gateway|consumers> PATH... [--warehouse FILE]
+    apipulse pull <github|statuspage|support|consumers> [--warehouse FILE] [--config FILE]
     apipulse summary [--warehouse FILE]
 
-`load` goes through the same code as the Dagster assets; directories are searched for
-the source's files. The whole pipeline runs in Dagster: `make demo` or
+`load` and `pull` go through the same code as the Dagster assets: `load` reads export
+files (directories are searched for the source's files); `pull` calls the source's API as
+configured in apipulse.yml (or APIPULSE_CONFIG), with secrets from the environment. The whole pipeline runs in Dagster: `make demo` or
 `dagster asset materialize -m orchestration.definitions --select '*'`.
 """
 
@@ -20,7 +22,13 @@ import duckdb
 
 from orchestration import settings
 from orchestration.ingestion import consumers, gateway, github, statuspage, support
-from orchestration.ingestion.common import LoadError, check_reject_share, log_load, utc_now
+from orchestration.ingestion.common import (
+    LoadError,
+    check_reject_share,
+    expand_paths,
+    log_load,
+    utc_now,
+)
 
 LOADERS = {
     "github": (github.load_files, ("*.json",)),
@@ -31,15 +39,7 @@ LOADERS = {
 
 
 def _expand(paths: list[Path], patterns: tuple[str, ...]) -> list[Path]:
-    files: list[Path] = []
-    for path in paths:
-        if not path.exists():
-            raise LoadError(f"{path}: no such file or directory")
-        if path.is_dir():
-            files.extend(sorted({p for pat in patterns for p in path.rglob(pat) if p.is_file()}))
-        else:
-            files.append(path)
-    return files
+    return expand_paths(paths, patterns)
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -65,13 +65,52 @@ def cmd_load(args: argparse.Namespace) -> int:
             load_fn, patterns = LOADERS[args.source]
             result = load_fn(con, _expand([Path(p) for p in args.paths], patterns))
         log_load(con, result, started)
+    _report(result, args.source, warehouse)
+    check_reject_share(result, args.max_reject_share)
+    return 0
+
+
+PULLERS = {
+    "github": github.pull,
+    "statuspage": statuspage.pull,
+    "support": support.pull,
+    "consumers": consumers.pull,
+}
+
+
+def _report(result, source: str, warehouse: Path) -> None:
     print(result.summary())
     for table, n in sorted(result.loaded.items()):
         print(f"  raw.{table}: {n} rows inserted or changed")
     if result.rejected:
-        print(f"  rejects: raw.{args.source}_rejects ({result.rejected} this load)")
+        print(f"  rejects: raw.{source}_rejects ({result.rejected} this load)")
     print(f"warehouse: {warehouse}")
-    check_reject_share(result, args.max_reject_share)
+
+
+def cmd_pull(args: argparse.Namespace) -> int:
+    import logging
+
+    from orchestration.config import load_config
+
+    config = load_config(args.config)
+    options = config.source(args.source)
+    if not options.enabled or options.mode != "api":
+        state = "disabled" if not options.enabled else "in file mode"
+        raise LoadError(
+            f"sources.{args.source} is {state} in {config.origin}; set `mode: api` with its "
+            f"base_url (see apipulse.example.yml), or load files with "
+            f"`apipulse load {args.source} PATH`"
+        )
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    warehouse = Path(args.warehouse).resolve() if args.warehouse else settings.warehouse_path()
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    started = utc_now()
+    with duckdb.connect(str(warehouse)) as con:
+        result = PULLERS[args.source](con, options, config.http_for(args.source))
+        log_load(con, result, started)
+    _report(result, args.source, warehouse)
+    share = options.max_reject_share
+    check_reject_share(result, args.max_reject_share if share is None else share)
     return 0
 
 
@@ -79,14 +118,15 @@ def cmd_summary(args: argparse.Namespace) -> int:
     warehouse = Path(args.warehouse).resolve() if args.warehouse else settings.warehouse_path()
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute(
-            "select table_schema, table_name, estimated_size from duckdb_tables()"
+            "select table_schema, table_name, table_type from information_schema.tables"
             " where table_schema in ('raw', 'staging', 'intermediate', 'marts', 'quality')"
             " order by 1, 2"
         ).fetchall()
         print(f"warehouse: {warehouse}")
-        for schema, table, _ in rows:
+        for schema, table, kind in rows:
             n = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
-            print(f"  {schema}.{table}: {n} rows")
+            what = "view" if kind == "VIEW" else "table"
+            print(f"  {schema}.{table}: {n} rows ({what})")
     site = settings.site_dir()
     for label, path in [("site", site / "index.html"), ("dbt docs", site / "docs" / "index.html"),
                         ("data quality", site / "quality" / "index.html")]:
@@ -96,9 +136,17 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """One `add_*` function per subcommand: a new command adds its own and a line below."""
     parser = argparse.ArgumentParser(prog="apipulse", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
+    add_generate(sub)
+    add_load(sub)
+    add_pull(sub)
+    add_summary(sub)
+    return parser
 
+
+def add_generate(sub) -> None:
     gen = sub.add_parser("generate", help="write the deterministic sample world")
     gen.add_argument("--out", default=str(settings.sample_dir()))
     gen.add_argument("--seed", type=int, default=7)
@@ -109,6 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--quiet", action="store_true")
     gen.set_defaults(func=cmd_generate)
 
+
+def add_load(sub) -> None:
     load = sub.add_parser("load", help="load export files of one source into the raw layer")
     load.add_argument("source", choices=["github", "statuspage", "support", "gateway", "consumers"])
     load.add_argument("paths", nargs="+")
@@ -118,10 +168,21 @@ def build_parser() -> argparse.ArgumentParser:
                       help="fail when more than this share of records is rejected (default 0.05)")
     load.set_defaults(func=cmd_load)
 
+
+def add_pull(sub) -> None:
+    pull = sub.add_parser("pull", help="pull one source from its API (apipulse.yml, mode: api)")
+    pull.add_argument("source", choices=sorted(PULLERS))
+    pull.add_argument("--warehouse", help="DuckDB file (default: WAREHOUSE_PATH or data/warehouse.duckdb)")
+    pull.add_argument("--config", help="sources config (default: APIPULSE_CONFIG or ./apipulse.yml)")
+    pull.add_argument("--max-reject-share", type=float, default=0.05,
+                      help="fail when more than this share of records is rejected (default 0.05)")
+    pull.set_defaults(func=cmd_pull)
+
+
+def add_summary(sub) -> None:
     summ = sub.add_parser("summary", help="what the warehouse holds and where the site is")
     summ.add_argument("--warehouse")
     summ.set_defaults(func=cmd_summary)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:

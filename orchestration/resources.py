@@ -1,4 +1,5 @@
-"""Resources for the outside world: the warehouse file and the folders file-mode sources read."""
+"""Resources for the outside world: the warehouse file, the folders file-mode sources read,
+and the sources configuration (`apipulse.yml`) that says which sources run in API mode."""
 
 from __future__ import annotations
 
@@ -42,6 +43,21 @@ class SourceFilesResource(dg.ConfigurableResource):
         return sorted(found)
 
 
+class SourcesConfigResource(dg.ConfigurableResource):
+    """The sources configuration: `path`, else APIPULSE_CONFIG, else ./apipulse.yml at the
+    repository root, else the embedded default (every source in file mode on the sample world).
+
+    Read at run time, so an edited file takes effect on the next run without a reload.
+    """
+
+    path: str | None = None
+
+    def load(self):
+        from orchestration.config import load_config
+
+        return load_config(self.path)
+
+
 def default_resources() -> dict[str, object]:
     warehouse = str(settings.warehouse_path())
     # dbt reads the same file through profiles.yml.
@@ -49,4 +65,5 @@ def default_resources() -> dict[str, object]:
     return {
         "warehouse": WarehouseResource(path=warehouse),
         "source_files": SourceFilesResource(root=str(settings.sample_dir())),
+        "sources_config": SourcesConfigResource(),
     }

@@ -116,6 +116,12 @@ class RecordLoad:
         self.rows: dict[str, list[tuple]] = {}
         self.rejects: list[Reject] = []
         self.files: set[str] = set()
+        # API mode: (stream, key) -> value, saved to raw._load_state with the rows.
+        self.state: dict[tuple[str, str], str] = {}
+
+    def set_state(self, stream: str, key: str, value: str | None) -> None:
+        if value is not None:
+            self.state[(stream, key)] = str(value)
 
     def add(
         self,
@@ -157,6 +163,7 @@ class RecordLoad:
                 result.received[table] = result.received.get(table, 0) + len(rows)
                 result.loaded[table] = upsert(con, RAW_TABLES[table], rows, loaded_at)
             write_rejects(con, self.source, self.rejects, loaded_at)
+            write_state(con, self.source, self.state, loaded_at)
             con.execute("commit")
         except Exception:
             con.execute("rollback")
@@ -235,6 +242,25 @@ def write_rejects(con: duckdb.DuckDBPyConnection, source: str, rejects: Sequence
     )
 
 
+def read_state(con: duckdb.DuckDBPyConnection, source: str, stream: str, key: str) -> str | None:
+    """A stored cursor or ETag from raw._load_state, or None."""
+    ensure_raw_schema(con)
+    row = con.execute(
+        "select value from raw._load_state where source = ? and stream = ? and key = ?",
+        [source, stream, key],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def write_state(con: duckdb.DuckDBPyConnection, source: str,
+                state: dict[tuple[str, str], str], loaded_at: datetime) -> None:
+    for (stream, key), value in sorted(state.items()):
+        con.execute(
+            "insert or replace into raw._load_state values (?, ?, ?, ?, ?)",
+            [source, stream, key, value, loaded_at],
+        )
+
+
 def log_load(con: duckdb.DuckDBPyConnection, result: LoadResult, started_at: datetime) -> None:
     ensure_raw_schema(con)
     con.execute(
@@ -259,6 +285,19 @@ def display_path(path: Path) -> str:
     return str(path.resolve())
 
 
+def expand_paths(paths: Sequence[Path], patterns: tuple[str, ...]) -> list[Path]:
+    """Files as given; folders searched (recursively) for the source's file patterns."""
+    files: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise LoadError(f"{path}: no such file or directory")
+        if path.is_dir():
+            files.extend(sorted({p for pat in patterns for p in path.rglob(pat) if p.is_file()}))
+        else:
+            files.append(path)
+    return files
+
+
 # --- Dagster glue shared by the source modules -------------------------------------------
 
 def raw_asset_specs(tables: Sequence[str], group: str, owner_team: str,
@@ -277,6 +316,32 @@ def raw_asset_specs(tables: Sequence[str], group: str, owner_team: str,
         )
         for table in tables
     ]
+
+
+def configured_load(context, config, source: str, source_files, patterns: tuple[str, ...],
+                    load_files_fn, pull_fn):
+    """The load a source's asset runs as configured: `pull` in api mode, files otherwise.
+
+    File mode reads the configured `paths`, or the `SourceFilesResource` folder when none
+    are given (the embedded default: the sample world). Returns None when the source is off.
+    """
+    options = config.source(source)
+    if not options.enabled:
+        context.log.info(f"{source}: disabled in {config.origin}")
+        return None
+    if options.mode == "api":
+        http = config.http_for(source)
+        context.log.info(f"{source}: api mode ({config.origin})")
+        return lambda con: pull_fn(con, options, http, context.log)
+    configured = config.file_paths(source)
+    paths = expand_paths(configured, patterns) if configured else source_files.files(source, patterns)
+    context.log.info(f"{source}: file mode, {len(paths)} file(s)")
+    return lambda con: load_files_fn(con, paths)
+
+
+def reject_share(config, source: str, default: float) -> float:
+    configured = config.source(source).max_reject_share
+    return default if configured is None else configured
 
 
 def materialize_load(context, warehouse, source: str, tables: Sequence[str], load_fn,

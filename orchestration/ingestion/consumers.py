@@ -1,4 +1,7 @@
-"""Consumer registry: Kong Admin API `GET /consumers` pages or a CSV export, file mode.
+"""Consumer registry: Kong Admin API `GET /consumers` pages or a CSV export, API and file mode.
+
+API mode (`pull`) lists the Admin API's `/consumers`, following `next` until it is null,
+with the optional `Kong-Admin-Token` header from the environment (KONG_ADMIN_TOKEN).
 
 A Kong page is `{"data": [...], "next": ...}`. A CSV export has the columns
 `id, username, custom_id, created_at, tags` (tags separated by `;` or `,` inside the
@@ -9,11 +12,15 @@ cell). `created_at` is epoch seconds in Kong and ISO 8601 or epoch in CSV.
 import csv
 import io
 import json
+import logging
 from pathlib import Path
 
+from orchestration.config import ConsumersSource, secret_from_env
 from orchestration.ingestion.common import LoadResult, RecordLoad, display_path, excerpt
+from orchestration.ingestion.http import ApiClient, HttpSettings, json_next_pages
 
 SOURCE = "consumers"
+LOG = logging.getLogger("apipulse.consumers")
 CSV_COLUMNS = {"id", "created_at"}
 
 
@@ -70,28 +77,61 @@ def read_files(paths: list[Path], load: RecordLoad | None = None) -> RecordLoad:
         except json.JSONDecodeError as exc:
             load.reject(source_file, None, f"unreadable JSON: {exc}", text[:200])
             continue
-        items = document.get("data") if isinstance(document, dict) else document
-        if not isinstance(items, list):
-            load.reject(source_file, None, 'expected a Kong page {"data": [...]} or a list',
-                        excerpt(document))
-            continue
-        for index, consumer in enumerate(items):
-            if isinstance(consumer, dict):
-                add_consumer(load, consumer, source_file, index)
-            else:
-                load.reject(source_file, index, "consumer is not an object", excerpt(consumer))
+        add_document(load, document, source_file)
     return load
+
+
+def add_document(load: RecordLoad, document, source_file: str) -> None:
+    """One Kong `/consumers` page (a file or an API answer) into `load`."""
+    items = document.get("data") if isinstance(document, dict) else document
+    if not isinstance(items, list):
+        load.reject(source_file, None, 'expected a Kong page {"data": [...]} or a list',
+                    excerpt(document))
+        return
+    for index, consumer in enumerate(items):
+        if isinstance(consumer, dict):
+            add_consumer(load, consumer, source_file, index)
+        else:
+            load.reject(source_file, index, "consumer is not an object", excerpt(consumer))
 
 
 def load_files(con, paths: list[Path]) -> LoadResult:
     return read_files(paths).write(con, LoadResult(SOURCE))
 
 
+# --- API mode -------------------------------------------------------------------------------
+
+def pull(con, cfg: ConsumersSource, http: HttpSettings, log=None) -> LoadResult:
+    """API mode: every consumer the Admin API lists, upserted by `id`."""
+    log = log or LOG
+    token = secret_from_env(cfg.admin_token_env)
+    client = ApiClient(cfg.base_url, headers={"Kong-Admin-Token": token} if token else {},
+                       settings=http, secrets=(token,) if token else (), log=log)
+    pages = 0
+    load = RecordLoad(SOURCE)
+    for page in json_next_pages(client, "/consumers", "next", {"size": cfg.page_size}):
+        pages += 1
+        source_file = client.redact(page.url)
+        load.files.add(source_file)
+        add_document(load, page.body, source_file)
+    log.info(f"consumers: {pages} page(s) from {client.base_url}")
+    return load.write(con, LoadResult(SOURCE))
+
+
 # --- Dagster assets -------------------------------------------------------------------------
 import dagster as dg  # noqa: E402
 
-from orchestration.ingestion.common import materialize_load, raw_asset_specs  # noqa: E402
-from orchestration.resources import SourceFilesResource, WarehouseResource  # noqa: E402
+from orchestration.ingestion.common import (  # noqa: E402
+    configured_load,
+    materialize_load,
+    raw_asset_specs,
+    reject_share,
+)
+from orchestration.resources import (  # noqa: E402
+    SourceFilesResource,
+    SourcesConfigResource,
+    WarehouseResource,
+)
 
 TABLES = ("gateway_consumers", "gateway_consumer_tags")
 
@@ -107,7 +147,11 @@ class ConsumersLoadConfig(dg.Config):
     pool="warehouse",
 )
 def consumers_raw(context: dg.AssetExecutionContext, config: ConsumersLoadConfig,
-                  warehouse: WarehouseResource, source_files: SourceFilesResource):
-    paths = source_files.files(SOURCE, ("*.json", "*.csv"))
-    yield from materialize_load(context, warehouse, SOURCE, TABLES,
-                                lambda con: load_files(con, paths), config.max_reject_share)
+                  warehouse: WarehouseResource, source_files: SourceFilesResource,
+                  sources_config: SourcesConfigResource):
+    settings = sources_config.load()
+    load_fn = configured_load(context, settings, SOURCE, source_files, ("*.json", "*.csv"),
+                              load_files, pull)
+    if load_fn is not None:
+        yield from materialize_load(context, warehouse, SOURCE, TABLES, load_fn,
+                                    reject_share(settings, SOURCE, config.max_reject_share))

@@ -381,7 +381,11 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path], kind: str | No
 import dagster as dg  # noqa: E402
 
 from orchestration.ingestion.common import materialize_load, raw_asset_specs  # noqa: E402
-from orchestration.resources import SourceFilesResource, WarehouseResource  # noqa: E402
+from orchestration.resources import (  # noqa: E402
+    SourceFilesResource,
+    SourcesConfigResource,
+    WarehouseResource,
+)
 
 TABLES = ("gateway_requests",)
 
@@ -398,8 +402,19 @@ class GatewayLoadConfig(dg.Config):
     pool="warehouse",
 )
 def gateway_raw(context: dg.AssetExecutionContext, config: GatewayLoadConfig,
-                warehouse: WarehouseResource, source_files: SourceFilesResource):
-    paths = log_files([source_files.folder(SOURCE)])
+                warehouse: WarehouseResource, source_files: SourceFilesResource,
+                sources_config: SourcesConfigResource):
+    # Access logs are files in both modes: the config may name other files or folders.
+    settings = sources_config.load()
+    options = settings.sources.gateway
+    if not options.enabled:
+        context.log.info(f"gateway: disabled in {settings.origin}")
+        return
+    configured = settings.file_paths(SOURCE)
+    paths = log_files(configured or [source_files.folder(SOURCE)])
+    log_format = config.log_format or options.format
+    max_share = (config.max_reject_share if options.max_reject_share is None
+                 else options.max_reject_share)
 
     def progress(file_load: FileLoad) -> None:
         context.log.info(
@@ -409,5 +424,5 @@ def gateway_raw(context: dg.AssetExecutionContext, config: GatewayLoadConfig,
 
     yield from materialize_load(
         context, warehouse, SOURCE, TABLES,
-        lambda con: load_files(con, paths, config.log_format, progress), config.max_reject_share,
+        lambda con: load_files(con, paths, log_format, progress), max_share,
     )

@@ -130,6 +130,13 @@ LOADS_DDL = (
     " finished_at TIMESTAMP)"
 )
 
+# API-mode cursors and ETags, one row per (source, stream, key); written in the same
+# transaction as the data they describe, so a failed pull never advances a cursor.
+LOAD_STATE_DDL = (
+    "create table if not exists raw._load_state (source VARCHAR, stream VARCHAR, key VARCHAR,"
+    " value VARCHAR, updated_at TIMESTAMP, primary key (source, stream, key))"
+)
+
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create schema `raw` and every raw, rejects and bookkeeping table if missing."""
@@ -139,6 +146,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     for source in SOURCES:
         con.execute(REJECTS_DDL.format(source=source))
     con.execute(LOADS_DDL)
+    con.execute(LOAD_STATE_DDL)
 
 
 if __name__ == "__main__":  # python -m orchestration.ingestion.schema WAREHOUSE
