@@ -30,16 +30,20 @@ from orchestration.ingestion.common import (
 from orchestration.ingestion.schema import RAW_TABLES, ensure_raw_schema
 
 SOURCE = "gateway"
-KINDS = ("kong", "aws", "envoy", "nginx")
+KINDS = ("kong", "aws", "envoy", "envoy_json", "nginx")
 
 # First `product/version` token of a user agent: "acme-python/2.4.1 (python 3.11)".
 UA_PATTERN = r"^([A-Za-z][A-Za-z0-9._-]*)/([0-9][0-9A-Za-z._-]*)"
 VERSION_PATTERN = r"^/(v[0-9]+)(/|$)"
 # NGINX combined (+ optional $request_time) and Common Log Format.
+# Quoted fields may hold escaped quotes; extra fields after the user agent are allowed and a
+# trailing decimal number there is $request_time (seconds).
 NGINX_PATTERN = (
-    r'^(\S+) \S+ (\S+) \[([^\]]+)\] "([^"]*)" ([0-9]{3}) (\S+)'
-    r'(?: "([^"]*)" "([^"]*)")?(?: ([0-9]+(?:\.[0-9]+)?))?\s*$'
+    r'^(\S+) \S+ (\S+) \[([^\]]+)\] "((?:[^"\\]|\\.)*)" ([0-9]{3}) (\S+)'
+    r'(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?(.*)$'
 )
+REQUEST_TIME_PATTERN = r'(?:^|\s)([0-9]+\.[0-9]+)\s*$'
+
 # Envoy's default access log format.
 ENVOY_PATTERN = (
     r'^\[([^\]]+)\] "(\S+) (\S+) ([^"]*)" ([0-9]{3}) (\S+) ([0-9]+) ([0-9]+) ([0-9]+) (\S+) '
@@ -65,42 +69,71 @@ def _clean_path(expr: str) -> str:
     return f"nullif(split_part({expr}, '?', 1), '')"
 
 
+_ISO_TS = "cast(cast(f['started_at'] as timestamptz) at time zone 'UTC' as timestamp)"
+_CLF_TS = "cast(strptime(f['started_text'], '%d/%b/%Y:%H:%M:%S %z') at time zone 'UTC' as timestamp)"
+
+# JSON log formats: JSON paths of each canonical input, the timestamp and upstream latency SQL.
+JSON_FORMATS = {
+    "kong": (
+        {
+            "request_id": "$.request.id", "started_at": "$.started_at",
+            "consumer_id": "$.consumer.id", "consumer_id2": "$.authenticated_entity.consumer_id.id",
+            "apikey": "$.request.headers.apikey", "apikey2": "$.request.headers.x-api-key",
+            "method": "$.request.method", "route": "$.route.name", "uri": "$.request.uri",
+            "status": "$.response.status", "latency": "$.latencies.request",
+            "upstream": "$.latencies.proxy", "bytes_in": "$.request.size",
+            "bytes_out": "$.response.size", "user_agent": "$.request.headers.user-agent",
+            "client_ip": "$.client_ip", "region": "$.request.headers.x-region",
+        },
+        "epoch_ms(cast(f['started_at'] as bigint))",
+        # Kong logs -1 for a proxy latency it did not measure (its own 401/429 answers).
+        "case when try_cast(f['upstream'] as double) >= 0 then try_cast(f['upstream'] as double) end",
+    ),
+    "aws": (
+        {
+            "request_id": "$.requestId", "started_at": "$.requestTimeEpoch",
+            "started_text": "$.requestTime",
+            "consumer_id": "$.identity.apiKeyId", "consumer_id2": "$.apiKeyId",
+            "apikey": "$.identity.apiKey", "apikey2": "$.apiKey",
+            "method": "$.httpMethod", "route": "$.resourcePath", "uri": "$.path",
+            "status": "$.status", "latency": "$.responseLatency",
+            "upstream": "$.integrationLatency", "bytes_in": "$.requestLength",
+            "bytes_out": "$.responseLength", "user_agent": "$.identity.userAgent",
+            "client_ip": "$.identity.sourceIp", "region": "$.region",
+            "route_key": "$.routeKey", "ip": "$.ip", "ua": "$.userAgent",
+        },
+        f"coalesce(try(epoch_ms(cast(f['started_at'] as bigint))), try({_CLF_TS}))",
+        "try_cast(nullif(f['upstream'], '-') as double)",
+    ),
+    # Envoy's JSON access log with its default field names (json_format of the defaults).
+    "envoy_json": (
+        {
+            "request_id": "$.request_id", "started_at": "$.start_time",
+            "consumer_id": "$.consumer_id", "consumer_id2": "$.x_consumer_id",
+            "apikey": "$.api_key", "apikey2": "$.x_api_key",
+            "method": "$.method", "route": "$.route_name", "uri": "$.path",
+            "status": "$.response_code", "latency": "$.duration",
+            "upstream": "$.upstream_service_time", "bytes_in": "$.bytes_received",
+            "bytes_out": "$.bytes_sent", "user_agent": "$.user_agent",
+            "client_ip": "$.x_forwarded_for", "region": "$.region",
+            "ip": "$.downstream_remote_address",
+        },
+        _ISO_TS,
+        "try_cast(nullif(f['upstream'], '-') as double)",
+    ),
+}
+
+
 def _canonical(kind: str) -> str:
     """SQL producing canonical columns (plus `reject_reason`) from CTE `lines(line, ln)`."""
-    if kind in ("kong", "aws"):
-        if kind == "kong":
-            paths = {
-                "request_id": "$.request.id", "started_at": "$.started_at",
-                "consumer_id": "$.consumer.id", "consumer_id2": "$.authenticated_entity.consumer_id.id",
-                "apikey": "$.request.headers.apikey", "apikey2": "$.request.headers.x-api-key",
-                "method": "$.request.method", "route": "$.route.name", "uri": "$.request.uri",
-                "status": "$.response.status", "latency": "$.latencies.request",
-                "upstream": "$.latencies.proxy", "bytes_in": "$.request.size",
-                "bytes_out": "$.response.size", "user_agent": "$.request.headers.user-agent",
-                "client_ip": "$.client_ip", "region": "$.request.headers.x-region",
-            }
-            ts = "epoch_ms(cast(f['started_at'] as bigint))"
-            upstream = "try_cast(f['upstream'] as double)"
-        else:
-            paths = {
-                "request_id": "$.requestId", "started_at": "$.requestTimeEpoch",
-                "consumer_id": "$.identity.apiKeyId", "consumer_id2": "$.apiKeyId",
-                "apikey": "$.identity.apiKey", "apikey2": "$.apiKey",
-                "method": "$.httpMethod", "route": "$.resourcePath", "uri": "$.path",
-                "status": "$.status", "latency": "$.responseLatency",
-                "upstream": "$.integrationLatency", "bytes_in": "$.requestLength",
-                "bytes_out": "$.responseLength", "user_agent": "$.identity.userAgent",
-                "client_ip": "$.identity.sourceIp", "region": "$.region",
-                "route_key": "$.routeKey", "ip": "$.ip", "ua": "$.userAgent",
-            }
-            ts = "epoch_ms(cast(f['started_at'] as bigint))"
-            upstream = "try_cast(nullif(f['upstream'], '-') as double)"
+    if kind in JSON_FORMATS:
+        paths, ts, upstream = JSON_FORMATS[kind]
         names = list(paths)
         extract = "json_extract_string(line, [" + ", ".join(f"'{p}'" for p in paths.values()) + "])"
         fields = ",\n".join(f"            list[{i + 1}] as \"{n}\"" for i, n in enumerate(names))
-        route = "coalesce(f['route'], f['route_key'])" if kind == "aws" else "f['route']"
-        ip = "coalesce(f['client_ip'], f['ip'])" if kind == "aws" else "f['client_ip']"
-        ua = "coalesce(f['user_agent'], f['ua'])" if kind == "aws" else "f['user_agent']"
+        route = "coalesce(f['route'], f['route_key'])" if "route_key" in paths else "f['route']"
+        ip = "coalesce(f['client_ip'], f['ip'])" if "ip" in paths else "f['client_ip']"
+        ua = "coalesce(f['user_agent'], f['ua'])" if "ua" in paths else "f['user_agent']"
         return f"""
         parsed as (
           select ln, line, case when json_valid(line) and left(ltrim(line), 1) = '{{'
@@ -136,7 +169,7 @@ def _canonical(kind: str) -> str:
         return rf"""
         m as (
           select ln, regexp_extract(line, '{NGINX_PATTERN}',
-            ['host', 'user', 'time', 'request', 'status', 'bytes', 'referer', 'ua', 'rt']) as r
+            ['host', 'user', 'time', 'request', 'status', 'bytes', 'referer', 'ua', 'rest']) as r
           from lines
         ),
         typed as (
@@ -150,7 +183,8 @@ def _canonical(kind: str) -> str:
             {_clean_path("split_part(r['request'], ' ', 2)")} as route,
             {_clean_path("split_part(r['request'], ' ', 2)")} as path,
             try_cast(r['status'] as integer) as status,
-            try_cast(nullif(r['rt'], '') as double) * 1000 as latency_ms,
+            try_cast(nullif(regexp_extract(r['rest'], '{REQUEST_TIME_PATTERN}', 1), '') as double) * 1000
+              as latency_ms,
             cast(null as double) as upstream_latency_ms,
             cast(null as bigint) as bytes_in,
             try_cast(nullif(r['bytes'], '-') as bigint) as bytes_out,
@@ -197,6 +231,8 @@ def detect_kind(first_line: str) -> str:
             return "kong"
         if '"requestId"' in text or '"requestTime' in text or '"httpMethod"' in text:
             return "aws"
+        if '"response_code"' in text or '"start_time"' in text:
+            return "envoy_json"
         return "kong"
     if text.startswith("["):
         return "envoy"
