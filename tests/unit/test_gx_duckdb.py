@@ -105,3 +105,28 @@ def test_missing_warehouse_file_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match="nope.duckdb"):
         with gx_duckdb.duckdb_datasource(tmp_path / "nope.duckdb"):
             pass
+
+
+def test_unexpected_rows_expectation_runs_as_sql_on_the_duckdb_datasource(tmp_path):
+    # The custom-SQL expectation the calibrated suites use for daily aggregates and
+    # cross-table checks: {batch} is the guarded table, other tables are read by name.
+    import great_expectations.expectations as gxe
+
+    path = tmp_path / "w.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema raw")
+        con.execute("create table raw.t as select range as id, range % 3 as day from range(9)")
+        con.execute("create table raw.ref as select 1 as id")
+    query = (
+        "with days as (select day, count(*) as n from {batch} group by day)\n"
+        "select day, n from days where n > 3 or exists (select 1 from raw.ref where id = day)"
+    )
+    with gx_duckdb.duckdb_datasource(path) as (_, datasource):
+        batch = (
+            datasource.add_table_asset("t", table_name="t")
+            .add_batch_definition_whole_table("all")
+            .get_batch()
+        )
+        result = batch.validate(gxe.UnexpectedRowsExpectation(unexpected_rows_query=query))
+    assert not result.success, result.exception_info
+    assert result.result["observed_value"] == 1  # day 1: in raw.ref
