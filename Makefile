@@ -9,7 +9,7 @@ export APIPULSE_SOURCE_DIR ?= $(DATA_DIR)/sample
 export DAGSTER_HOME ?= $(DATA_DIR)/dagster_home
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup demo sample pipeline summary test lint dev lock clean
+.PHONY: setup demo sample manifest pipeline summary test browser lint dev lock clean
 
 ## setup: create .venv and install the pinned dependencies (requirements.lock) and the project
 setup: $(VENV)/.installed
@@ -26,19 +26,32 @@ demo: setup sample pipeline summary
 sample: setup
 	$(BIN)/apipulse generate --out $(APIPULSE_SOURCE_DIR)
 
-pipeline: setup $(DAGSTER_HOME)/dagster.yaml
-	cd $(CURDIR) && $(BIN)/dagster asset materialize -m orchestration.definitions --select '*'
+# Gateway logs and the models built from them are daily partitions: the reference seeds
+# first, one run over the days the files cover (a single-run backfill), then the rest.
+pipeline: setup manifest $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster asset materialize -m orchestration.definitions --select 'group:reference_seeds'
+	$(BIN)/dagster asset materialize -m orchestration.definitions --select 'tag:gateway_daily' \
+	  --partition-range "$$($(BIN)/apipulse gateway-days --source-dir $(APIPULSE_SOURCE_DIR)/gateway)"
+	$(BIN)/dagster asset materialize -m orchestration.definitions --select 'not tag:gateway_daily'
 
 summary: setup
 	$(BIN)/apipulse summary
+
+# The dbt manifest Dagster builds its asset graph from, parsed fresh from the models.
+manifest: setup
+	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir .. --quiet
 
 $(DAGSTER_HOME)/dagster.yaml: deploy/dagster.yaml
 	mkdir -p $(DAGSTER_HOME)
 	cp deploy/dagster.yaml $@
 
 ## test: the whole test suite (unit, integration, end to end, dbt unit tests inside the e2e build)
-test: setup
+test: setup browser
 	$(BIN)/pytest
+
+## browser: Debian's headless Chromium for the site's browser test (a system package, no downloaded browser)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
 
 lint: setup
 	$(BIN)/ruff check orchestration expectations tests

@@ -9,9 +9,14 @@ import dagster as dg
 from dagster_dbt import build_dbt_asset_selection
 
 from orchestration import alerts, settings
-from orchestration.ingestion.gateway import gateway_raw, log_files
+from orchestration.ingestion.gateway import (
+    file_day,
+    gateway_daily_partitions,
+    gateway_raw,
+    log_files,
+)
 from orchestration.resources import SourceFilesResource, WarehouseResource
-from orchestration.transform import apipulse_dbt_models
+from orchestration.transform import apipulse_dbt_models, gateway_daily_models
 
 # Transient ingestion errors (an API hiccup, a locked file) get retried with backoff.
 INGESTION_RETRY = dg.RetryPolicy(max_retries=3, delay=20, backoff=dg.Backoff.EXPONENTIAL)
@@ -26,37 +31,67 @@ FRESHNESS = {
     "gateway_consumers": timedelta(days=1),
 }
 
+gateway_daily_assets = dg.AssetSelection.assets(gateway_raw, gateway_daily_models)
 reliability_models = build_dbt_asset_selection(
     [apipulse_dbt_models],
-    dbt_select="path:models/staging/gateway path:models/intermediate/reliability"
-               " path:models/marts/reliability",
+    dbt_select="path:models/intermediate/reliability path:models/marts/reliability",
 )
 
 daily_refresh = dg.define_asset_job(
     "daily_refresh",
     selection=dg.AssetSelection.all(),
-    description="Everything: ingest every source, build the mart with its tests, run the "
-                "quality checks, deliver alerts and rebuild the sites.",
+    partitions_def=gateway_daily_partitions,
+    description="Everything, for yesterday's gateway partition: ingest every source, build "
+                "the mart with its tests, run the quality checks, deliver alerts, rebuild sites.",
     op_retry_policy=INGESTION_RETRY,
 )
 
 gateway_hourly = dg.define_asset_job(
     "gateway_hourly",
-    selection=dg.AssetSelection.assets(gateway_raw) | reliability_models,
-    description="Gateway logs and the reliability models built from them.",
+    selection=gateway_daily_assets,
+    partitions_def=gateway_daily_partitions,
+    description="Today's gateway partition: load its log files and rebuild that day of the "
+                "incremental gateway models.",
     op_retry_policy=INGESTION_RETRY,
 )
 
-schedules = [
-    dg.ScheduleDefinition(name="daily_refresh_schedule", job=daily_refresh,
-                          cron_schedule="0 6 * * *", execution_timezone="UTC"),
-    dg.ScheduleDefinition(name="gateway_hourly_schedule", job=gateway_hourly,
-                          cron_schedule="15 * * * *", execution_timezone="UTC"),
-]
+reliability_refresh = dg.define_asset_job(
+    "reliability_refresh",
+    selection=reliability_models,
+    description="The reliability models (error windows, SLOs, burn rates) after new gateway data.",
+)
+
+
+@dg.schedule(job=gateway_hourly, cron_schedule="15 * * * *", execution_timezone="UTC",
+             name="gateway_hourly_schedule")
+def gateway_hourly_schedule(context: dg.ScheduleEvaluationContext):
+    """Every hour, today's partition: late-arriving lines of the day are picked up."""
+    day = context.scheduled_execution_time.strftime("%Y-%m-%d")
+    return dg.RunRequest(run_key=f"gateway-hourly-{context.scheduled_execution_time:%Y%m%dT%H}",
+                         partition_key=day)
+
+
+@dg.schedule(job=daily_refresh, cron_schedule="0 6 * * *", execution_timezone="UTC",
+             name="daily_refresh_schedule")
+def daily_refresh_schedule(context: dg.ScheduleEvaluationContext):
+    """Every morning, everything, with yesterday's (now complete) gateway partition."""
+    day = (context.scheduled_execution_time - timedelta(days=1)).strftime("%Y-%m-%d")
+    return dg.RunRequest(run_key=f"daily-refresh-{day}", partition_key=day)
+
+
+schedules = [daily_refresh_schedule, gateway_hourly_schedule]
+
+
+@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[gateway_hourly],
+                      request_job=reliability_refresh, name="reliability_after_gateway_sensor")
+def reliability_after_gateway_sensor(context: dg.RunStatusSensorContext):
+    """When a gateway partition has landed, rebuild the reliability models built from it."""
+    return dg.RunRequest(run_key=f"reliability-after-{context.dagster_run.run_id}")
 
 
 @dg.sensor(job=gateway_hourly, minimum_interval_seconds=60,
-           description="Starts the gateway job when log files arrive or change (late lines).")
+           description="Starts the gateway partition of each day whose log files arrive or "
+                       "change (a late file re-runs its day).")
 def gateway_files_sensor(context: dg.SensorEvaluationContext, source_files: SourceFilesResource):
     seen: dict[str, float] = json.loads(context.cursor) if context.cursor else {}
     current = {str(p): p.stat().st_mtime for p in log_files([source_files.folder("gateway")])
@@ -65,11 +100,25 @@ def gateway_files_sensor(context: dg.SensorEvaluationContext, source_files: Sour
     if not changed:
         return dg.SkipReason(f"no new or changed gateway files among {len(current)}")
     context.update_cursor(json.dumps(current, sort_keys=True))
-    names = ", ".join(Path(p).name for p in changed[:5]) + (" …" if len(changed) > 5 else "")
-    return dg.RunRequest(
-        run_key="gateway:" + ":".join(f"{Path(p).name}@{current[p]}" for p in changed),
-        tags={"apipulse/trigger": "gateway_files", "apipulse/files": names[:200]},
-    )
+    partitions = set(gateway_daily_partitions.get_partition_keys())
+    by_day: dict[str, list[str]] = {}
+    for path in changed:
+        day = file_day(Path(path))
+        key = f"{day:%Y-%m-%d}" if day else None
+        if key in partitions:
+            by_day.setdefault(key, []).append(path)
+        else:
+            context.log.warning(f"{Path(path).name}: no day in its name within the partitions;"
+                                " it is loaded by every partition run")
+    return [
+        dg.RunRequest(
+            run_key=f"gateway:{day}:" + ":".join(f"{Path(p).name}@{current[p]}" for p in paths),
+            partition_key=day,
+            tags={"apipulse/trigger": "gateway_files",
+                  "apipulse/files": ", ".join(Path(p).name for p in paths)[:200]},
+        )
+        for day, paths in sorted(by_day.items())
+    ]
 
 
 def with_source_freshness(spec: dg.AssetSpec) -> dg.AssetSpec:
@@ -83,7 +132,7 @@ def with_source_freshness(spec: dg.AssetSpec) -> dg.AssetSpec:
 
 
 @dg.asset(
-    deps=[dg.AssetKey(["metric_alerts"])],
+    deps=[dg.AssetKey(["marts", "metric_alerts"])],
     group_name="alerting",
     kinds={"python", "slack"},
     owners=["team:analytics"],

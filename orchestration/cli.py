@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration import settings
+from orchestration.calibration import register as add_calibrate
 from orchestration.ingestion import consumers, gateway, github, statuspage, support
 from orchestration.ingestion.common import (
     LoadError,
@@ -143,6 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_load(sub)
     add_pull(sub)
     add_summary(sub)
+    add_gateway_days(sub)
+    add_calibrate(sub)
     return parser
 
 
@@ -196,3 +199,22 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def cmd_gateway_days(args: argparse.Namespace) -> int:
+    """Print the partition range the gateway files cover, as `FIRST...LAST` (Dagster's form)."""
+    folder = Path(args.source_dir) if args.source_dir else settings.sample_dir() / "gateway"
+    days = sorted({d for p in gateway.log_files([folder]) if (d := gateway.file_day(p))})
+    if not days:
+        print(f"apipulse: no gateway files with a YYYY-MM-DD in their name under {folder}",
+              file=sys.stderr)
+        return 2
+    print(f"{days[0]:%Y-%m-%d}...{days[-1]:%Y-%m-%d}")
+    return 0
+
+
+def add_gateway_days(sub) -> None:
+    days = sub.add_parser("gateway-days",
+                          help="the day range of the gateway log files (for a partition backfill)")
+    days.add_argument("--source-dir", help="gateway folder (default: the sample world's)")
+    days.set_defaults(func=cmd_gateway_days)

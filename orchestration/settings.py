@@ -31,3 +31,8 @@ def sample_dir() -> Path:
 
 def site_dir() -> Path:
     return data_dir() / "site"
+
+
+def partitions_start() -> str:
+    """First day of the gateway's daily partitions: `APIPULSE_PARTITIONS_START`."""
+    return os.environ.get("APIPULSE_PARTITIONS_START", "2026-09-01")

@@ -1,6 +1,7 @@
 """The dbt project as Dagster assets (dagster-dbt), and the docs site built from it."""
 
 
+import json
 import shutil
 from collections.abc import Mapping
 from typing import Any
@@ -9,6 +10,8 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration import settings
+from orchestration.ingestion.gateway import gateway_daily_partitions
+from orchestration.reports import write_site_index
 from orchestration.resources import WarehouseResource
 
 dbt_project = DbtProject(project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.PROFILES_DIR)
@@ -31,14 +34,37 @@ class ApiPulseTranslator(DagsterDbtTranslator):
         return "_".join(parts) if parts else "dbt"
 
 
+# Models built from gateway logs are incremental by day (dbt tag `gateway_daily`): they run
+# as a daily-partitioned asset; a range of partitions (a backfill) is one dbt invocation.
+GATEWAY_DAILY = "tag:gateway_daily"
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
+    select=GATEWAY_DAILY,
+    dagster_dbt_translator=ApiPulseTranslator(),
+    partitions_def=gateway_daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    name="gateway_daily_models",
+    pool="warehouse",
+)
+def gateway_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """`dbt build` of the gateway-derived incremental models for the run's days only."""
+    window = context.partition_time_window
+    dbt_vars = {"start_date": f"{window.start:%Y-%m-%d}", "end_date": f"{window.end:%Y-%m-%d}"}
+    yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    exclude=GATEWAY_DAILY,
     dagster_dbt_translator=ApiPulseTranslator(),
     pool="warehouse",
 )
 def apipulse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """`dbt build`: seeds, staging, intermediate and marts with their tests and unit tests."""
+    """`dbt build` of everything else: seeds, staging, marts with their tests and unit tests."""
     yield from dbt.cli(["build"], context=context).stream()
 
 
@@ -84,22 +110,3 @@ def dbt_docs_site(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     context.log.info(f"dbt docs site written to {site / 'index.html'}")
     return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(site / "index.html"))})
 
-
-def write_site_index(site_dir) -> None:
-    """The page a person opens: links to everything stakeholders read, all offline."""
-    links = [
-        ("docs/index.html", "Metric and model documentation (dbt docs)"),
-        ("quality/index.html", "Data quality results (Great Expectations Data Docs)"),
-    ]
-    items = "\n".join(
-        f'    <li><a href="{href}">{label}</a></li>'
-        for href, label in links
-        if (site_dir / href).exists()
-    )
-    (site_dir / "index.html").write_text(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<title>API Pulse</title></head>\n<body>\n  <h1>API Pulse</h1>\n"
-        "  <p>How the API program is doing: metrics, their definitions and data quality.</p>\n"
-        f"  <ul>\n{items}\n  </ul>\n</body></html>\n",
-        encoding="utf-8",
-    )

@@ -414,8 +414,12 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path], kind: str | No
 
 
 # --- Dagster assets -------------------------------------------------------------------------
+import re  # noqa: E402
+from datetime import date  # noqa: E402
+
 import dagster as dg  # noqa: E402
 
+from orchestration import settings as app_settings  # noqa: E402
 from orchestration.ingestion.common import materialize_load, raw_asset_specs  # noqa: E402
 from orchestration.resources import (  # noqa: E402
     SourceFilesResource,
@@ -431,11 +435,34 @@ class GatewayLoadConfig(dg.Config):
     log_format: str | None = None  # kong | aws | envoy | nginx; detected per file when unset
 
 
+DAY_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
+
+
+def file_day(path: Path) -> date | None:
+    """The day a log file holds, from a YYYY-MM-DD in its name (None when it has none)."""
+    match = DAY_IN_NAME.search(path.name)
+    return date.fromisoformat(match.group(1)) if match else None
+
+
+def files_for_window(paths: list[Path], start: date, end: date) -> list[Path]:
+    """Files of the days in [start, end); files without a day in their name always belong."""
+    return [p for p in paths if (d := file_day(p)) is None or start <= d < end]
+
+
+# One partition per UTC day. A partition run (or a single run over a range, as a backfill
+# does) loads that day's files and rebuilds the incremental models for those days only.
+gateway_daily_partitions = dg.DailyPartitionsDefinition(
+    start_date=app_settings.partitions_start(), timezone="UTC", end_offset=1)
+
+
 @dg.multi_asset(
-    specs=raw_asset_specs(TABLES, "gateway", "platform",
-                          "Gateway access log requests normalised to canonical columns."),
+    specs=[spec.merge_attributes(tags={"gateway_daily": ""}) for spec in
+           raw_asset_specs(TABLES, "gateway", "platform",
+                           "Gateway access log requests normalised to canonical columns.")],
     name="gateway_raw",
     pool="warehouse",
+    partitions_def=gateway_daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def gateway_raw(context: dg.AssetExecutionContext, config: GatewayLoadConfig,
                 warehouse: WarehouseResource, source_files: SourceFilesResource,
@@ -448,6 +475,10 @@ def gateway_raw(context: dg.AssetExecutionContext, config: GatewayLoadConfig,
         return
     configured = settings.file_paths(SOURCE)
     paths = log_files(configured or [source_files.folder(SOURCE)])
+    window = context.partition_time_window
+    paths = files_for_window(paths, window.start.date(), window.end.date())
+    context.log.info(f"gateway: {len(paths)} file(s) for {window.start:%Y-%m-%d} .. "
+                     f"{window.end:%Y-%m-%d} (end exclusive)")
     log_format = config.log_format or options.format
     max_share = (config.max_reject_share if options.max_reject_share is None
                  else options.max_reject_share)

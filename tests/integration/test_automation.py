@@ -23,49 +23,57 @@ def test_definitions_list_jobs_schedules_and_sensors():
     assert {s.name for s in repo.schedule_defs} == {"daily_refresh_schedule",
                                                      "gateway_hourly_schedule"}
     assert {s.name for s in repo.sensor_defs} == {"gateway_files_sensor",
+                                                   "reliability_after_gateway_sensor",
                                                    "run_failure_alert_sensor"}
+    assert {j.name for j in repo.get_all_jobs()} >= {"daily_refresh", "gateway_hourly",
+                                                     "reliability_refresh"}
     gateway = repo.asset_graph.get(dg.AssetKey(["raw", "gateway_requests"]))
     assert gateway.freshness_policy.warn_window.to_timedelta().total_seconds() == 7200
 
 
 @pytest.mark.parametrize(
-    ("schedule", "at", "job"),
+    ("schedule", "at", "job", "partition"),
     [
-        ("daily_refresh_schedule", datetime(2026, 9, 2, 6, 0), "daily_refresh"),
-        ("gateway_hourly_schedule", datetime(2026, 9, 2, 13, 15), "gateway_hourly"),
+        # The daily run at 06:00 covers yesterday's gateway partition.
+        ("daily_refresh_schedule", datetime(2026, 9, 2, 6, 0), "daily_refresh", "2026-09-01"),
+        # The hourly run reloads today's partition (late lines of the day).
+        ("gateway_hourly_schedule", datetime(2026, 9, 2, 13, 15), "gateway_hourly", "2026-09-02"),
     ],
 )
-def test_schedules_request_one_run_at_their_tick(schedule, at, job):
+def test_schedules_request_their_partition_at_each_tick(schedule, at, job, partition):
     from orchestration.definitions import defs
 
-    definition = defs.get_repository_def().get_schedule_def(schedule)
+    repo = defs.get_repository_def()
+    definition = repo.get_schedule_def(schedule)
     assert definition.job_name == job
-    context = dg.build_schedule_context(scheduled_execution_time=at)
+    context = dg.build_schedule_context(scheduled_execution_time=at, repository_def=repo)
     requests = definition.evaluate_tick(context).run_requests
-    assert len(requests) == 1
+    assert [r.partition_key for r in requests] == [partition]
 
 
-def test_gateway_sensor_fires_for_new_and_late_files_only(tmp_path):
+def test_gateway_sensor_requests_the_day_of_new_and_late_files(tmp_path):
     folder = tmp_path / "gateway" / "kong"
     folder.mkdir(parents=True)
-    day = folder / "2026-09-01.log.gz"
-    day.write_bytes(b"")
+    day1, day2 = folder / "2026-09-01.log.gz", folder / "2026-09-02.log.gz"
+    day1.write_bytes(b"")
+    day2.write_bytes(b"")
     resources = {"source_files": SourceFilesResource(root=str(tmp_path))}
 
-    first = automation.gateway_files_sensor(dg.build_sensor_context(resources=resources))
-    assert isinstance(first, dg.RunRequest) and "2026-09-01.log.gz" in first.tags["apipulse/files"]
-
     context = dg.build_sensor_context(resources=resources)
-    automation.gateway_files_sensor(context)
-    cursor = context.cursor
-    again = automation.gateway_files_sensor(dg.build_sensor_context(cursor=cursor, resources=resources))
+    first = automation.gateway_files_sensor(context)
+    assert [r.partition_key for r in first] == ["2026-09-01", "2026-09-02"]
+
+    again = automation.gateway_files_sensor(
+        dg.build_sensor_context(cursor=context.cursor, resources=resources))
     assert isinstance(again, dg.SkipReason)
 
-    # A late file for an old day (new mtime) triggers a new run with a new run key.
+    # A late file for an old day (new mtime) re-runs exactly that day, under a new run key.
     later = time.time() + 60
-    os.utime(day, (later, later))
-    late = automation.gateway_files_sensor(dg.build_sensor_context(cursor=cursor, resources=resources))
-    assert isinstance(late, dg.RunRequest) and late.run_key != first.run_key
+    os.utime(day1, (later, later))
+    late = automation.gateway_files_sensor(
+        dg.build_sensor_context(cursor=context.cursor, resources=resources))
+    assert [r.partition_key for r in late] == ["2026-09-01"]
+    assert late[0].run_key != first[0].run_key
 
 
 def _alert(team: str, title: str) -> alerts.Alert:
@@ -106,3 +114,20 @@ def test_unreachable_webhook_is_reported_without_its_url(tmp_path):
                                 retries=0)
     assert len(report.failed) == 1
     assert "SECRET" not in report.failed[0][1] and "platform" in report.failed[0][1]
+
+
+def test_every_dependency_is_a_defined_asset():
+    """A dependency on a key nothing defines would let an asset run before its inputs."""
+    from orchestration.definitions import defs
+
+    graph = defs.get_repository_def().asset_graph
+    defined = set(graph.materializable_asset_keys)
+    # Written by the quality checks themselves (an asset check, not an asset).
+    defined.add(dg.AssetKey(["quality", "validation_results"]))
+    missing = {
+        (key.to_user_string(), dep.to_user_string())
+        for key in defined
+        for dep in graph.get(key).parent_keys
+        if dep not in defined
+    }
+    assert not missing

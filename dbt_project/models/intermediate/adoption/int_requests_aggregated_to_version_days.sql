@@ -4,11 +4,14 @@
     consumer_id null, so the day's rows always add up to all requests.
 #}
 
+{{ config(**gateway_daily_config('requested_on')) }}
+
 with
 
 requests as (
 
     select * from {{ ref('stg_gateway__requests') }}
+    where {{ gateway_incremental_window('requested_on') }}
 
 ),
 

@@ -1,10 +1,13 @@
 {# One row per consumer × route × UTC day with at least one success: the activity grain of adoption. #}
 
+{{ config(**gateway_daily_config('activity_on')) }}
+
 with
 
 requests as (
 
     select * from {{ ref('stg_gateway__requests') }}
+    where {{ gateway_incremental_window('requested_on', 'activity_on') }}
 
 ),
 

@@ -4,11 +4,14 @@
     seed (and requests without a user agent) are client 'other'.
 #}
 
+{{ config(**gateway_daily_config('requested_on')) }}
+
 with
 
 requests as (
 
     select * from {{ ref('stg_gateway__requests') }}
+    where {{ gateway_incremental_window('requested_on') }}
 
 ),
 

@@ -5,11 +5,14 @@
     all read these counts instead of scanning requests again.
 #}
 
+{{ config(**gateway_daily_config('requested_on')) }}
+
 with
 
 requests as (
 
     select * from {{ ref('int_requests_joined_to_routes') }}
+    where {{ gateway_incremental_window('requested_on') }}
 
 ),
 

@@ -5,6 +5,9 @@
     'unmapped' so their traffic stays visible instead of disappearing.
 #}
 
+-- A view over the incremental requests table: it belongs to the daily gateway models.
+{{ config(tags=['gateway_daily']) }}
+
 with
 
 requests as (

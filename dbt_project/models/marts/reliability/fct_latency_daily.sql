@@ -4,11 +4,14 @@
     version are grouped under api_version 'unversioned'.
 #}
 
+{{ config(**gateway_daily_config('requested_on')) }}
+
 with
 
 requests as (
 
     select * from {{ ref('int_requests_joined_to_routes') }}
+    where {{ gateway_incremental_window('requested_on') }}
 
 ),
 

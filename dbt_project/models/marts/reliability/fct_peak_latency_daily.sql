@@ -6,12 +6,15 @@
     day has no other hours with successes.
 #}
 
+{{ config(**gateway_daily_config('requested_on')) }}
+
 with
 
 requests as (
 
     select * from {{ ref('int_requests_joined_to_routes') }}
     where not is_health_check
+        and {{ gateway_incremental_window('requested_on') }}
 
 ),
 

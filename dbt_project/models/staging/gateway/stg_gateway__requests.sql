@@ -3,11 +3,14 @@
     day's file, so one request_id may appear more than once: keep its earliest line.
 #}
 
+{{ config(**gateway_daily_config('requested_on')) }}
+
 with
 
 source as (
 
     select * from {{ source('gateway', 'gateway_requests') }}
+    where {{ gateway_incremental_window('cast(ts as date)', 'requested_on') }}
 
 ),
 
