@@ -4,12 +4,13 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 DATA_DIR := $(CURDIR)/data
+export APIPULSE_DATA_DIR ?= $(DATA_DIR)
 export WAREHOUSE_PATH ?= $(DATA_DIR)/warehouse.duckdb
 export APIPULSE_SOURCE_DIR ?= $(DATA_DIR)/sample
 export DAGSTER_HOME ?= $(DATA_DIR)/dagster_home
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup demo sample manifest pipeline summary test browser lint dev lock clean
+.PHONY: setup demo sample manifest pipeline summary test browser lint dev lock clean bench bench-small
 
 ## setup: create .venv and install the pinned dependencies (requirements.lock) and the project
 setup: $(VENV)/.installed
@@ -52,6 +53,14 @@ test: setup browser
 ## browser: Debian's headless Chromium for the site's browser test (a system package, no downloaded browser)
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+## bench: product vs hand-written DuckDB SQL vs pandas/polars, and day 31 (1M, 10M, 50M; hours)
+bench: setup
+	$(BIN)/python -m bench.run --sizes 1M,10M,50M --repeats 3
+
+## bench-small: the benchmark at CI sizes (200k and 1M, one run per step)
+bench-small: setup
+	$(BIN)/python -m bench.run --small
 
 lint: setup
 	$(BIN)/ruff check orchestration expectations tests

@@ -7,8 +7,6 @@ worked out by hand in tiny_world.py.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -16,23 +14,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.e2e.pipeline import run_pipeline
 from tests.e2e.tiny_world import write_tiny_world
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 pytestmark = pytest.mark.e2e
-
-
-def run_pipeline(data_dir: Path, source_dir: Path) -> subprocess.CompletedProcess:
-    """`make pipeline` (what `make demo` runs after generating) against a temporary folder."""
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    return subprocess.run(
-        ["make", "--no-print-directory", "pipeline", f"DATA_DIR={data_dir}",
-         f"APIPULSE_SOURCE_DIR={source_dir}", f"WAREHOUSE_PATH={data_dir / 'warehouse.duckdb'}",
-         f"DAGSTER_HOME={data_dir / 'dagster_home'}"],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900,
-    )
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,7 @@ import pytest
 from orchestration.reports import build_scorecard, write_site_index
 from orchestration.reports.data import load
 from orchestration.sample_data import WorldParams, generate_world
+from tests.e2e.pipeline import run_pipeline
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -40,30 +41,6 @@ pytestmark = [
 ]
 
 
-def run_pipeline(data_dir: Path, source_dir: Path) -> None:
-    """The Makefile's `pipeline` target against a temporary warehouse and site."""
-    env = {
-        **os.environ,
-        "APIPULSE_DATA_DIR": str(data_dir),
-        "APIPULSE_SOURCE_DIR": str(source_dir),
-        "WAREHOUSE_PATH": str(data_dir / "warehouse.duckdb"),
-        "DAGSTER_HOME": str(data_dir / "dagster_home"),
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-    }
-    (data_dir / "dagster_home").mkdir(parents=True, exist_ok=True)
-
-    def run(*args: str) -> str:
-        proc = subprocess.run([str(BIN / args[0]), *args[1:]], cwd=REPO_ROOT, env=env,
-                              capture_output=True, text=True, timeout=600)
-        assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
-        return proc.stdout.strip()
-
-    days = run("apipulse", "gateway-days", "--source-dir", str(source_dir / "gateway"))
-    materialize = ("dagster", "asset", "materialize", "-m", "orchestration.definitions")
-    run(*materialize, "--select", "tag:gateway_daily", "--partition-range", days)
-    run(*materialize, "--select", "not tag:gateway_daily")
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     # APIPULSE_TEST_BUILT_DATA_DIR: a data folder a pipeline already built (warehouse.duckdb
@@ -76,7 +53,8 @@ def site(tmp_path_factory) -> Path:
         data_dir = tmp_path_factory.mktemp("site_world")
         source_dir = data_dir / "world"
         generate_world(source_dir, WORLD)
-        run_pipeline(data_dir, source_dir)
+        proc = run_pipeline(data_dir, source_dir)
+        assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     site_dir = data_dir / "site"
     # What the stakeholder_scorecard asset does (also when definitions.py does not list it).
     build_scorecard(data_dir / "warehouse.duckdb", site_dir)

@@ -1,0 +1,305 @@
+"""`python -m bench.run`: the API Pulse benchmark (see bench/README.md).
+
+For each size: generate (or reuse) the world, then measure in child processes, each
+`--repeats` times: the product (loaders + dbt build), the limit (bench/limit.sql), pandas and
+polars (bench/alternatives.py), and day 31 on top of the finished 30-day build. Prints a table
+and writes bench/results/latest.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.compare import compare
+from bench.generate import ensure_world, parse_size, size_label
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+SMALL_SIZES = "200k,1M"
+
+try:
+    import psutil
+except ImportError:  # the fallback reads the children's high-water mark from the kernel
+    psutil = None
+
+
+def _tree_rss(proc) -> int:
+    total = 0
+    try:
+        procs = [proc] + proc.children(recursive=True)
+    except psutil.Error:
+        return 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def run_child(args: list[str], log_path: Path) -> tuple[float, float, int]:
+    """Run `python -m bench.step ...`; returns (wall seconds, peak RSS MB of the process tree,
+    exit code). With psutil the tree's summed RSS is sampled every 20 ms; without it the
+    peak is the largest single child's high-water mark (getrusage RUSAGE_CHILDREN)."""
+    cmd = [sys.executable, "-m", "bench.step", *args]
+    started = time.perf_counter()
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
+        peak = 0
+        if psutil is not None:
+            stop = threading.Event()
+            ps = psutil.Process(proc.pid)
+
+            def sample():
+                nonlocal peak
+                while not stop.is_set():
+                    peak = max(peak, _tree_rss(ps))
+                    stop.wait(0.02)
+
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
+            rc = proc.wait()
+            stop.set()
+            sampler.join()
+        else:
+            rc = proc.wait()
+            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    return time.perf_counter() - started, peak / 2**20, rc
+
+
+class Step:
+    """Repeated runs of one step at one size."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.seconds: list[float] = []
+        self.process_seconds: list[float] = []
+        self.peaks: list[float] = []
+        self.details: list[dict] = []
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.seconds) if self.seconds else None
+
+    @property
+    def peak(self) -> float | None:
+        return max(self.peaks) if self.peaks else None
+
+    def last(self) -> dict:
+        return self.details[-1] if self.details else {}
+
+
+def measure(name: str, size: int, workdir: Path, repeats: int, key: str, log, extra=(),
+            run_name: str | None = None) -> Step:
+    step = Step(name)
+    run_dir = workdir / size_label(size) / "runs" / (run_name or name)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    for i in range(repeats):
+        out = run_dir / "step.json"
+        out.unlink(missing_ok=True)
+        wall, peak, rc = run_child(
+            [name, "--size", str(size), "--workdir", str(workdir), "--run-dir", str(run_dir),
+             "--out", str(out), *extra], run_dir / "step.log")
+        if rc != 0 or not out.exists():
+            tail = (run_dir / "step.log").read_text()[-2000:]
+            raise RuntimeError(f"step {name} at {size_label(size)} failed (rc {rc}):\n{tail}")
+        detail = json.loads(out.read_text())
+        if detail.get("dbt_rc"):
+            log(f"  ! {name}: dbt build exited {detail['dbt_rc']} "
+                f"(not ok: {', '.join(detail.get('dbt_not_ok', [])[:5])})")
+        seconds = detail[key] if key in detail else wall
+        step.seconds.append(seconds)
+        step.process_seconds.append(wall)
+        step.peaks.append(peak)
+        step.details.append(detail)
+        log(f"  {name} run {i + 1}/{repeats}: {seconds:.2f} s (process {wall:.2f} s), "
+            f"peak RSS {peak:.0f} MB")
+    return step
+
+
+def product_seconds(detail: dict) -> float:
+    return detail["ingest_other_s"] + detail["ingest_gateway_s"] + detail["dbt_s"]
+
+
+def bench_size(size: int, args, log) -> dict:
+    label = size_label(size)
+    world = ensure_world(args.workdir, size, log=log)
+    lines = world.gateway_lines
+    log(f"[{label}] {lines} gateway lines in {len(world.gateway_files)} daily files")
+    steps: dict[str, Step] = {}
+    product = measure("product", size, args.workdir, args.repeats, "_none_", log)
+    product.seconds = [product_seconds(d) for d in product.details]
+    steps["product"] = product
+    steps["limit"] = measure("limit", size, args.workdir, args.repeats, "limit_sql_s", log)
+    comparisons = {"limit": compare(Path(product.last()["warehouse"]),
+                                    Path(steps["limit"].last()["limit_db"]))}
+    if args.skip_pandas_above is None or size <= args.skip_pandas_above:
+        steps["pandas"] = measure("pandas", size, args.workdir, args.repeats, "pandas_s", log)
+    if args.skip_polars_above is None or size <= args.skip_polars_above:
+        steps["polars"] = measure("polars", size, args.workdir, args.repeats, "polars_s", log)
+    for peer in ("pandas", "polars"):
+        if peer in steps:
+            comparisons[peer] = compare(Path(product.last()["warehouse"]),
+                                        steps[peer].last()["facts_dir"], "parquet")
+    if not args.skip_incremental:
+        base = Path(product.last()["warehouse"])
+        steps["incremental"] = measure("incremental", size, args.workdir, args.repeats,
+                                       "incremental_s", log, extra=("--base", str(base)))
+        # Correctness of the day-31 path: the limit over days 1-31 vs the product after day 31.
+        limit31 = measure("limit", size, args.workdir, 1, "limit_sql_s", lambda *_: None,
+                          extra=("--with-day31",), run_name="limit_31d")
+        comparisons["incremental_vs_limit_31d"] = compare(
+            Path(steps["incremental"].last()["warehouse"]), Path(limit31.last()["limit_db"]))
+
+    for name, c in comparisons.items():
+        bad = {f: v for f, v in c["facts"].items() if not v["equal"]}
+        log(f"[{label}] equality product vs {name}: {'equal' if c['equal'] else 'DIFFERENT'}"
+            + (f" ({', '.join(bad)})" if bad else ""))
+
+    def med(name):
+        return steps[name].median if name in steps else None
+
+    def ratio(a, b):
+        return round(a / b, 3) if a is not None and b else None
+
+    pd_detail = product.last()
+    row = {
+        "size": size,
+        "label": label,
+        "gateway_lines": lines,
+        "product_s": med("product"),
+        "limit_s": med("limit"),
+        "pandas_s": med("pandas"),
+        "polars_s": med("polars"),
+        "incremental_s": med("incremental"),
+        "full_s": med("product"),
+        "product_over_limit": ratio(med("product"), med("limit")),
+        "pandas_over_product": ratio(med("pandas"), med("product")),
+        "polars_over_product": ratio(med("polars"), med("product")),
+        "incremental_over_full": ratio(med("incremental"), med("product")),
+        "peak_rss_mb": round(product.peak, 1) if product.peak else None,
+        "peak_rss_mb_by_step": {n: round(s.peak, 1) for n, s in steps.items()},
+        "rows_per_s": {n: round(lines / s.median) for n, s in steps.items()
+                       if n != "incremental" and s.median},
+        "product_breakdown_s": {
+            "ingest_gateway_s": statistics.median(d["ingest_gateway_s"] for d in product.details),
+            "ingest_other_s": statistics.median(d["ingest_other_s"] for d in product.details),
+            "dbt_s": statistics.median(d["dbt_s"] for d in product.details),
+            "dbt_nodes": pd_detail.get("dbt_nodes"),
+            "dbt_startup_parse_s": pd_detail.get("dbt_startup_parse_s"),
+            "dbt_by_type": pd_detail.get("dbt_by_type"),
+            "dbt_statuses": pd_detail.get("dbt_statuses"),
+            "dbt_slowest": pd_detail.get("dbt_slowest"),
+        },
+        "product_dbt_ok": all(d.get("dbt_rc") == 0 for d in product.details),
+        "results_equal": all(c["equal"] for c in comparisons.values()),
+        "comparisons": comparisons,
+        "seconds": {n: s.seconds for n, s in steps.items()},
+        "process_seconds": {n: s.process_seconds for n, s in steps.items()},
+    }
+    if "incremental" in steps:
+        inc = steps["incremental"].details
+        row["incremental_breakdown_s"] = {
+            "ingest_gateway_s": statistics.median(d["ingest_gateway_s"] for d in inc),
+            "dbt_s": statistics.median(d["dbt_s"] for d in inc),
+            "dbt_nodes": inc[-1].get("dbt_nodes"),
+            "dbt_startup_parse_s": inc[-1].get("dbt_startup_parse_s"),
+            "dbt_by_type": inc[-1].get("dbt_by_type"),
+            "dbt_slowest": inc[-1].get("dbt_slowest"),
+            "dbt_ok": all(d.get("dbt_rc") == 0 for d in inc),
+            "vars": inc[-1].get("vars"),
+        }
+    row["table"] = [
+        {"step": n, "s": s.median, "rows_per_s": (lines / s.median) if s.median else None,
+         "peak_rss_mb": s.peak}
+        for n, s in steps.items()
+    ]
+    return row
+
+
+def format_table(rows: list[dict]) -> str:
+    out = [f"{'size':>6}  {'step':<12} {'wall s (median)':>15} {'rows/s':>12} {'peak RSS MB':>12}"]
+    for r in rows:
+        for t in r["table"]:
+            rps = f"{t['rows_per_s']:,.0f}" if t["step"] != "incremental" else "(day 31)"
+            out.append(f"{r['label']:>6}  {t['step']:<12} {t['s']:>15.2f} {rps:>12} "
+                       f"{t['peak_rss_mb']:>12.0f}")
+        b = r["product_breakdown_s"]
+        out.append(f"{'':>6}  product = ingest gateway {b['ingest_gateway_s']:.2f} s + other "
+                   f"sources {b['ingest_other_s']:.2f} s + dbt build {b['dbt_s']:.2f} s "
+                   f"({b['dbt_nodes']} nodes)")
+
+        def fmt(v):
+            return "n/a" if v is None else f"{v:.2f}"
+
+        out.append(f"{'':>6}  product/limit {fmt(r['product_over_limit'])}   "
+                   f"pandas/product {fmt(r['pandas_over_product'])}   "
+                   f"polars/product {fmt(r['polars_over_product'])}   "
+                   f"day31/full {fmt(r['incremental_over_full'])}   "
+                   f"results_equal {r['results_equal']}")
+    return "\n".join(out)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", default="1M,10M,50M",
+                    help="requests over the 30 days, comma separated (k/M suffixes)")
+    ap.add_argument("--repeats", type=int, default=3, help="runs per step; the median is reported")
+    ap.add_argument("--workdir", type=Path, default=REPO_ROOT / "data" / "bench")
+    ap.add_argument("--skip-pandas-above", type=parse_size, default=parse_size("10M"),
+                    help="largest size pandas runs at (default 10M)")
+    ap.add_argument("--skip-polars-above", type=parse_size, default=None,
+                    help="largest size polars runs at (default: every size)")
+    ap.add_argument("--skip-incremental", action="store_true")
+    ap.add_argument("--small", action="store_true",
+                    help=f"CI sizes: --sizes {SMALL_SIZES} --repeats 1")
+    ap.add_argument("--out", type=Path, default=RESULTS)
+    args = ap.parse_args(argv)
+    if args.small:
+        args.sizes, args.repeats = SMALL_SIZES, 1
+    args.workdir = args.workdir.resolve()
+    sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
+
+    def log(msg):
+        print(msg, flush=True)
+
+    started = datetime.now(UTC)
+    rows = []
+    for size in sizes:
+        rows.append(bench_size(size, args, log))
+    text = format_table(rows)
+    print()
+    print(text)
+    result = {
+        "started_at": started.isoformat(timespec="seconds"),
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": " ".join([Path(sys.executable).name, "-m", "bench.run", *(argv or sys.argv[1:])]),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform()},
+        "repeats": args.repeats,
+        "rss_method": "psutil: summed RSS of the step's process tree, sampled every 20 ms"
+        if psutil else "getrusage(RUSAGE_CHILDREN).ru_maxrss: largest single child",
+        "targets": {"product_over_limit_max": 1.5, "pandas_over_product_min": 3.0,
+                    "incremental_over_full_max": 0.10},
+        "rows": rows,
+        "table": text,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, default=str))
+    print(f"\nwrote {args.out}")
+    return 0 if all(r["results_equal"] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

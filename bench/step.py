@@ -1,0 +1,227 @@
+"""One measured step, run in its own child process by bench/run.py:
+
+    python -m bench.step {product,incremental,limit,pandas,polars} --size N --workdir DIR --out JSON
+
+Each step writes a small JSON (its own timing breakdown and where its outputs are) to --out.
+The parent measures wall time and the peak RSS of this process and its children (dbt).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from bench.generate import World, ensure_world
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+DBT = str(Path(sys.executable).parent / "dbt")
+
+# Fresh warehouse: every gateway-dependent model plus all its parents (seeds, the other
+# sources' staging views the marts join): `@source:gateway` = source:gateway+ and the
+# ancestors of all of those. On a warehouse that already holds everything (day 31), only
+# `source:gateway+` is rebuilt.
+FULL_SELECT = "@source:gateway"
+INCREMENTAL_SELECT = "source:gateway+"
+
+
+def dbt_build(warehouse: Path, select: str, run_dir: Path, vars_: dict | None = None,
+              indirect: str | None = None, target_name: str = "dbt_target") -> dict:
+    """`dbt build` the way Dagster runs it (from dbt_project/, --profiles-dir ..), with a
+    target and log folder of the benchmark's own (other engineers share dbt_project/target)."""
+    # One target folder per size, shared by the product's and day 31's runs: dbt's partial
+    # parsing state survives between runs, as in a long-lived deployment.
+    target = run_dir.parent.parent / target_name
+    cmd = [DBT, "build", "--select", select, "--profiles-dir", str(REPO_ROOT),
+           "--target-path", str(target), "--log-path", str(run_dir / "logs"),
+           "--no-use-colors", "--quiet"]
+    if vars_:
+        cmd += ["--vars", json.dumps(vars_)]
+    if indirect:
+        cmd += ["--indirect-selection", indirect]
+    env = {**os.environ, "WAREHOUSE_PATH": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    (target / "run_results.json").unlink(missing_ok=True)
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    results = _run_results(target / "run_results.json")
+    if results.get("dbt_elapsed_s") is not None:
+        # dbt's own start-up and parsing: process time minus the run's elapsed time.
+        results["dbt_startup_parse_s"] = round(elapsed - results["dbt_elapsed_s"], 2)
+    return {"dbt_s": elapsed, "dbt_rc": proc.returncode, "dbt_cmd": " ".join(cmd),
+            "dbt_output_tail": (proc.stdout + proc.stderr)[-3000:] if proc.returncode else "",
+            **results}
+
+
+def _run_results(path: Path) -> dict:
+    if not path.exists():
+        return {"dbt_nodes": 0}
+    data = json.loads(path.read_text())
+    statuses: dict[str, int] = {}
+    slowest = []
+    for r in data.get("results", []):
+        statuses[r["status"]] = statuses.get(r["status"], 0) + 1
+        slowest.append((r.get("execution_time") or 0.0, r["unique_id"]))
+    slowest.sort(reverse=True)
+    by_type: dict[str, list] = {}
+    for r in data.get("results", []):
+        kind = r["unique_id"].split(".")[0]
+        entry = by_type.setdefault(kind, [0, 0.0])
+        entry[0] += 1
+        entry[1] += r.get("execution_time") or 0.0
+    failed = [r["unique_id"] for r in data.get("results", [])
+              if r["status"] in ("error", "fail", "skipped")]
+    return {"dbt_nodes": len(data.get("results", [])), "dbt_statuses": statuses,
+            "dbt_elapsed_s": data.get("elapsed_time"),
+            "dbt_by_type": {k: {"nodes": n, "s": round(t, 2)} for k, (n, t) in by_type.items()},
+            "dbt_slowest": [{"node": n, "s": round(s, 3)} for s, n in slowest[:8]],
+            "dbt_not_ok": failed[:20]}
+
+
+def load_sources(con, world: World, gateway_files: list[Path]) -> dict:
+    """The product's loaders, as `apipulse load` and the Dagster assets call them."""
+    from orchestration.ingestion import consumers, gateway, github, statuspage, support
+    from orchestration.ingestion.common import expand_paths, log_load, utc_now
+
+    timings = {}
+    others = {
+        "consumers": (consumers.load_files, ("*.json", "*.csv")),
+        "statuspage": (statuspage.load_files, ("*.json",)),
+        "support": (support.load_files, ("*.json",)),
+        "github": (github.load_files, ("*.json",)),
+    }
+    started = time.perf_counter()
+    for name, (fn, patterns) in others.items():
+        began = utc_now()
+        result = fn(con, expand_paths([world.world_dir / name], patterns))
+        log_load(con, result, began)
+    timings["ingest_other_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    began = utc_now()
+    result = gateway.load_files(con, gateway_files)
+    log_load(con, result, began)
+    timings["ingest_gateway_s"] = time.perf_counter() - started
+    timings["gateway_rows_loaded"] = sum(result.loaded.values())
+    timings["gateway_rejected"] = result.rejected
+    return timings
+
+
+def step_product(world: World, run_dir: Path) -> dict:
+    import duckdb
+
+    warehouse = run_dir / "warehouse.duckdb"
+    for p in (warehouse, Path(str(warehouse) + ".wal")):
+        p.unlink(missing_ok=True)
+    out = {"warehouse": str(warehouse)}
+    with duckdb.connect(str(warehouse)) as con:
+        out.update(load_sources(con, world, world.gateway_files))
+    # buildable: a test runs when all its parents are selected or ancestors of the selection
+    # (a test of an unselected model that merely references a seed stays out).
+    out.update(dbt_build(warehouse, FULL_SELECT, run_dir, indirect="buildable"))
+    return out
+
+
+def step_incremental(world: World, run_dir: Path, base: Path) -> dict:
+    """Day 31 on top of a finished 30-day build: load only day 31's file with the gateway
+    loader, then `dbt build --select source:gateway+ --vars {start_date, end_date}` (the
+    daily partition path: incremental models read only that window once they exist)."""
+    import duckdb
+
+    from orchestration.ingestion import gateway
+    from orchestration.ingestion.common import log_load, utc_now
+
+    warehouse = run_dir / "warehouse.duckdb"
+    # The copy of the 30-day warehouse is set-up, not measured by the step's own clock
+    # (the parent's wall clock includes it; the step reports its own incremental_s).
+    shutil.copyfile(base, warehouse)
+    copy_s = 0.0
+    # dbt's state as the 30-day build left it: each day's run comes with new --vars, which
+    # makes dbt re-parse the project; starting every repeat from the build's state keeps a
+    # repeat from reusing a parse made with the same vars (which a real next day never can).
+    size_dir = run_dir.parent.parent
+    shutil.rmtree(size_dir / "dbt_target_day31", ignore_errors=True)
+    if (size_dir / "dbt_target").exists():
+        shutil.copytree(size_dir / "dbt_target", size_dir / "dbt_target_day31")
+    started = time.perf_counter()
+    with duckdb.connect(str(warehouse)) as con:
+        began = utc_now()
+        result = gateway.load_files(con, [world.day31_file])
+        log_load(con, result, began)
+    ingest = time.perf_counter() - started
+    day = world.day31
+    vars_ = {"start_date": day.isoformat(), "end_date": (day + timedelta(days=1)).isoformat()}
+    out = {"warehouse": str(warehouse), "ingest_gateway_s": ingest, "copy_s": copy_s,
+           "gateway_rows_loaded": sum(result.loaded.values()), "vars": vars_}
+    out.update(dbt_build(warehouse, INCREMENTAL_SELECT, run_dir, vars_,
+                         target_name="dbt_target_day31"))
+    out["incremental_s"] = out["ingest_gateway_s"] + out["dbt_s"]
+    return out
+
+
+def step_limit(world: World, run_dir: Path, with_day31: bool = False) -> dict:
+    """The hand-written script; with_day31 adds day 31's file (checks the incremental build)."""
+    import duckdb
+
+    db = run_dir / "limit.duckdb"
+    db.unlink(missing_ok=True)
+    sql = (Path(__file__).parent / "limit.sql").read_text()
+    files = [str(world.gateway_dir / "*.log.gz")] + ([str(world.day31_file)] if with_day31 else [])
+    sql = (sql.replace("'${GATEWAY_GLOB}'", "[" + ", ".join(f"'{f}'" for f in files) + "]")
+              .replace("${CONSUMERS_GLOB}", str(world.world_dir / "consumers" / "*.json"))
+              .replace("${SEEDS_DIR}", str(REPO_ROOT / "seeds")))
+    started = time.perf_counter()
+    con = duckdb.connect(str(db))
+    con.execute(sql)
+    con.close()
+    return {"limit_db": str(db), "limit_sql_s": time.perf_counter() - started}
+
+
+def step_frames(world: World, run_dir: Path, engine: str) -> dict:
+    from bench import alternatives
+
+    started = time.perf_counter()
+    facts = alternatives.run(engine, world.gateway_files,
+                             sorted((world.world_dir / "consumers").glob("*.json")),
+                             REPO_ROOT / "seeds")
+    elapsed = time.perf_counter() - started
+    out_dir = run_dir / f"{engine}_facts"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, frame in facts.items():  # written after the clock stops
+        alternatives.to_parquet(engine, frame, out_dir / f"{name}.parquet")
+    return {f"{engine}_s": elapsed, "facts_dir": str(out_dir)}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.step")
+    ap.add_argument("name", choices=["product", "incremental", "limit", "pandas", "polars"])
+    ap.add_argument("--size", type=int, required=True)
+    ap.add_argument("--workdir", type=Path, required=True)
+    ap.add_argument("--run-dir", type=Path, required=True)
+    ap.add_argument("--base", type=Path, help="incremental: the finished 30-day warehouse")
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--with-day31", action="store_true", help="limit: include day 31's file")
+    args = ap.parse_args(argv)
+    world = ensure_world(args.workdir, args.size, log=lambda *_: None)
+    args.run_dir = args.run_dir.resolve()
+    args.run_dir.mkdir(parents=True, exist_ok=True)
+    if args.name == "product":
+        out = step_product(world, args.run_dir)
+    elif args.name == "incremental":
+        out = step_incremental(world, args.run_dir, args.base)
+    elif args.name == "limit":
+        out = step_limit(world, args.run_dir, args.with_day31)
+    else:
+        out = step_frames(world, args.run_dir, args.name)
+    args.out.write_text(json.dumps(out, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
