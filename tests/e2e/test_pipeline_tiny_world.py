@@ -83,7 +83,9 @@ def test_quality_checks_ran_and_passed(built):
     rows = query(built, "select asset, count(*), count(*) filter (where not success and"
                         " severity = 'error') from quality.validation_results group by 1 order by 1")
     assert [r[0] for r in rows] == [
-        "marts.fct_availability_daily", "marts.fct_onboarding", "marts.metrics_daily",
+        "marts.agg_adoption_by_period", "marts.agg_ecosystem_daily", "marts.agg_outcomes_by_period",
+        "marts.fct_availability_daily", "marts.fct_github_issues", "marts.fct_incidents",
+        "marts.fct_onboarding", "marts.fct_tickets", "marts.metrics_daily",
         "raw.gateway_consumers", "raw.gateway_requests", "raw.github_comments",
         "raw.github_issues", "raw.statuspage_incidents", "raw.support_tickets"]
     assert all(r[2] == 0 for r in rows), rows

@@ -270,9 +270,16 @@ def test_every_suite_with_metrics_loads_with_the_committed_thresholds():
 
 def test_mart_suites_are_owned_by_their_teams_and_keyed_like_dagster_dbt():
     marts = {s.table: s for s in load_suites(schemas=["marts"])}
+    # Every mart domain has a suite owned by its team.
     assert {t: s.team for t, s in marts.items()} == {
         "fct_availability_daily": "platform",
+        "fct_incidents": "sre",
         "fct_onboarding": "devrel",
+        "fct_github_issues": "devrel",
+        "fct_tickets": "support",
+        "agg_adoption_by_period": "product",
+        "agg_outcomes_by_period": "product",
+        "agg_ecosystem_daily": "partnerships",
         "metrics_daily": "analytics",
     }
     assert all(s.asset_key == dg.AssetKey(["marts", t]) for t, s in marts.items())
