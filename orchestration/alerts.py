@@ -151,26 +151,30 @@ def blocking_check_alerts(con: duckdb.DuckDBPyConnection, since: datetime | None
     ]
 
 
-def metric_alerts(con: duckdb.DuckDBPyConnection, columns: Sequence[str] | None = None) -> list[Alert]:
-    """Rows of `marts.metric_alerts` as alerts (breaches, burn-rate alerts, anomalies)."""
+def metric_alerts(con: duckdb.DuckDBPyConnection,
+                  severities: Sequence[str] = ("page", "ticket")) -> list[Alert]:
+    """Rows of `marts.metric_alerts` (breaches, burn-rate episodes, anomalies) as alerts.
+
+    Only `page` and `ticket` severities are pushed to channels by default; `review` alerts
+    (most anomalies) stay on the scorecard, where someone reads them on their own schedule.
+    """
     exists = con.execute(
         "select count(*) from information_schema.tables"
         " where table_schema = 'marts' and table_name = 'metric_alerts'"
     ).fetchone()[0]
     if not exists:
         return []
-    frame = con.execute("select * from marts.metric_alerts").fetchdf()
+    rows = con.execute(
+        "select alert_id, alert_kind, alert_tier, severity, owner_team, metric_id, segment,"
+        " cast(coalesce(started_at, observed_on) as varchar), value, threshold, next_step"
+        " from marts.metric_alerts where severity in (select unnest(?)) order by alert_id",
+        [list(severities)],
+    ).fetchall()
     alerts = []
-    for row in frame.to_dict("records"):
-        team = str(row.get("owner_team") or "analytics")
-        metric = row.get("metric_id") or row.get("slo_id") or "metric"
-        severity = str(row.get("severity") or "review")
-        identity = tuple(str(row.get(c)) for c in (
-            "alert_id", "alert_type", "metric_id", "segment", "date", "started_at") if c in row)
-        step = row.get("next_step") or "see the metric's definition in the docs site"
-        text = (f"*{metric}* ({row.get('segment', 'all')}) — {row.get('alert_type', 'alert')}: "
-                f"value {row.get('value')}, target {row.get('target')}. Next step: {step}.")
-        alerts.append(Alert(kind="metric_alert", team=team, severity=severity,
-                            title=f"{row.get('tier', 'metric')} alert: {metric}", text=text,
-                            identity=identity))
+    for (alert_id, kind, tier, severity, team, metric, segment, at, value, threshold,
+         step) in rows:
+        text = (f"*{metric}* ({segment}) — {kind} at {at} UTC: value {value}, "
+                f"threshold {threshold}. Next step: {step or 'see the metric in the docs site'}.")
+        alerts.append(Alert(kind="metric_alert", team=team or "analytics", severity=severity,
+                            title=f"{tier} {kind}: {metric}", text=text, identity=(alert_id,)))
     return alerts

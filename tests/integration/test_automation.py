@@ -131,3 +131,26 @@ def test_every_dependency_is_a_defined_asset():
         if dep not in defined
     }
     assert not missing
+
+
+def test_metric_alerts_rows_are_delivered_once_to_their_owner(httpserver, tmp_path):
+    httpserver.expect_request("/sre", method="POST").respond_with_data("ok")
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        con.execute("create schema marts")
+        con.execute("""
+            create table marts.metric_alerts as select * from (values
+              ('burn|payments_availability|page|2026-09-09 14:15', 'burn_rate', 'reliability',
+               'page', 'sre', 'burn_rate_1h', 'slo:payments_availability',
+               timestamp '2026-09-09 14:15', null::timestamp, 390.0, 14.4, 'Page the on-call'),
+              ('anomaly|latency_p99|2026-09-10', 'anomaly', 'reliability', 'review', 'platform',
+               'latency_p99', 'route:get_payment|v2', null, date '2026-09-10', 900.0, 3.5, 'Look')
+            ) as t(alert_id, alert_kind, alert_tier, severity, owner_team, metric_id, segment,
+                   started_at, observed_on, value, threshold, next_step)""")
+        pending = alerts.metric_alerts(con)
+        assert [(a.team, a.severity) for a in pending] == [("sre", "page")]  # reviews stay on the page
+        environ = {"APIPULSE_ALERT_WEBHOOK_SRE": httpserver.url_for("/sre")}
+        assert len(alerts.deliver(con, pending, environ=environ).delivered) == 1
+        assert alerts.deliver(con, alerts.metric_alerts(con), environ=environ).delivered == []
+    assert len(httpserver.log) == 1
+    body = json.loads(httpserver.log[0][0].get_data())
+    assert "burn_rate_1h" in body["blocks"][1]["text"]["text"]
