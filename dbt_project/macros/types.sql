@@ -23,3 +23,34 @@
 {% macro safe_divide(numerator, denominator) -%}
     (cast({{ numerator }} as {{ type_double() }}) / nullif(cast({{ denominator }} as {{ type_double() }}), 0))
 {%- endmacro %}
+
+
+{#
+    What an engine needs before the first model, run from the on-run-start hook (inside
+    create_quality_schema). Contracts (`data_type: double` in the models' YAML) and seed
+    column types spell the 64-bit float `double`, as DuckDB and Spark do; PostgreSQL spells it
+    `double precision`, so there `double` becomes a domain over double precision in schema
+    public (on the default search_path). PostgreSQL reports a domain's base type to clients,
+    so contract checks see double precision on both sides. Needs CREATE on schema public
+    (the database owner has it).
+#}
+{% macro engine_setup() -%}
+    {{ return(adapter.dispatch('engine_setup', 'apipulse')()) }}
+{%- endmacro %}
+
+{% macro default__engine_setup() -%}
+{%- endmacro %}
+
+{% macro postgres__engine_setup() -%}
+    do $$
+    begin
+        if not exists (
+            select 1 from pg_catalog.pg_type as t
+            join pg_catalog.pg_namespace as n on n.oid = t.typnamespace
+            where n.nspname = 'public' and t.typname = 'double'
+        ) then
+            create domain public."double" as double precision;
+        end if;
+    end
+    $$;
+{%- endmacro %}
