@@ -10,7 +10,7 @@ export APIPULSE_SOURCE_DIR ?= $(DATA_DIR)/sample
 export DAGSTER_HOME ?= $(DATA_DIR)/dagster_home
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup demo sample manifest pipeline summary test browser lint dev lock clean bench bench-small
+.PHONY: setup demo sample manifest pipeline summary test browser test-engines postgresql lint dev lock clean bench bench-small
 
 ## setup: create .venv and install the pinned dependencies (requirements.lock) and the project
 setup: $(VENV)/.installed
@@ -46,13 +46,21 @@ $(DAGSTER_HOME)/dagster.yaml: deploy/dagster.yaml
 	mkdir -p $(DAGSTER_HOME)
 	cp deploy/dagster.yaml $@
 
-## test: the whole test suite (unit, integration, end to end, dbt unit tests inside the e2e build)
-test: setup browser
+## test: the whole test suite (unit, integration, end to end, engines, the small benchmark)
+test: setup browser postgresql
 	$(BIN)/pytest
 
 ## browser: Debian's headless Chromium for the site's browser test (a system package, no downloaded browser)
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+## test-engines: the project on PostgreSQL (private server started by the tests), compared with DuckDB
+test-engines: setup postgresql
+	$(BIN)/pytest -m engines tests/engines
+
+## postgresql: the PostgreSQL 15 server binaries (Debian package; needs root)
+postgresql:
+	@test -x /usr/lib/postgresql/15/bin/initdb || { apt-get update -qq && apt-get install -y -qq postgresql; }
 
 ## bench: product vs hand-written DuckDB SQL vs pandas/polars, and day 31 (1M, 10M, 50M; hours)
 bench: setup

@@ -30,6 +30,7 @@ from orchestration.ingestion.common import (
     log_load,
     utc_now,
 )
+from orchestration.ingestion.targets import add_copy_raw
 
 LOADERS = {
     "github": (github.load_files, ("*.json",)),
@@ -146,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_summary(sub)
     add_gateway_days(sub)
     add_calibrate(sub)
+    add_copy_raw(sub)
     return parser
 
 

@@ -27,6 +27,16 @@ RULES = [
     ("integer-division", r"\b(count|sum)\s*\([^()]*\)\s*/(?!\s*nullif\(\s*cast)",
      "PostgreSQL divides integers as integers: cast the numerator to double"),
     ("round-without-cast", r"\bround\s*\(\s*(?!cast\s*\()", "round a cast(... as numeric/double)"),
+    # Found bringing the project to PostgreSQL:
+    ("double-type", r"\bas\s+double\b(?!\s+precision)|\bdbt\.type_float\s*\(",
+     "PostgreSQL has no `double` and dbt.type_float() is 32-bit on DuckDB: use type_double()"),
+    ("group-by-all", r"\bgroup\s+by\s+all\b", "`group by all` is DuckDB-only: list the columns"),
+    ("duckdb-date-function",
+     r"\b(epoch|epoch_ms|try_strptime|strptime|strftime|date_diff|date_sub)\s*\(|(?<!\.)\bdatediff\s*\(",
+     "use dbt.datediff / dbt.dateadd / dbt.date_trunc or the minutes_between macro"),
+    ("duckdb-only-function", r"\b(try_cast|regexp_matches|regexp_full_match|string_split|"
+     r"list_aggregate|arg_max|arg_min|max_by|min_by|count_if)\s*\(",
+     "DuckDB-only function: use portable SQL or a dispatched macro"),
 ]
 
 
@@ -66,6 +76,13 @@ def test_model_is_portable(path: Path):
         ("select a::varchar from t", "double-colon-cast"),
         ("select count(*) / count(distinct a) from t", "integer-division"),
         ("select round(avg(x), 2) from t", "round-without-cast"),
+        ("select cast(x as double) from t", "double-type"),
+        ("select cast(x as {{ dbt.type_float() }}) from t", "double-type"),
+        ("select a, count(*) from t group by all", "group-by-all"),
+        ("select epoch(b) - epoch(a) from t", "duckdb-date-function"),
+        ("select datediff('day', a, b) from t", "duckdb-date-function"),
+        ("select try_cast(a as int) from t", "duckdb-only-function"),
+        ("select arg_max(a, b) from t", "duckdb-only-function"),
     ],
 )
 def test_checker_catches_duckdb_only_sql(sql, rule):
@@ -75,9 +92,34 @@ def test_checker_catches_duckdb_only_sql(sql, rule):
 def test_checker_accepts_portable_sql():
     sql = """
     -- a comment may say qualify or x::int
-    select cast(count(*) as double) / nullif(count(distinct a), 0) as ratio,
+    select cast(count(*) as {{ type_double() }}) / nullif(count(distinct a), 0) as ratio,
            round(cast(avg(x) as numeric), 2) as avg_x,
-           {{ percentile_cont('x', 0.95) }} as p95
+           {{ percentile_cont('x', 0.95) }} as p95,
+           cast(y as double precision) as y,
+           {{ dbt.datediff('a', 'b', 'day') }} as days
     from {{ ref('t') }}
+    group by 1
     """
     assert violations(sql) == []
+
+
+# PostgreSQL truncates identifiers to 63 bytes and dbt refuses longer relation names: model
+# names and unit-test names (a unit test builds a relation named after the test) must fit.
+PG_MAX_IDENTIFIER = 63
+
+
+def unit_test_names() -> list[str]:
+    import yaml
+
+    names = []
+    for path in sorted(MODELS.rglob("*.yml")):
+        doc = yaml.safe_load(path.read_text()) or {}
+        names.extend(t["name"] for t in doc.get("unit_tests") or [])
+    return names
+
+
+def test_relation_names_fit_postgresql_identifiers():
+    too_long = [p.stem for p in model_files() if len(p.stem) > PG_MAX_IDENTIFIER]
+    too_long += [n for n in unit_test_names() if len(n) > PG_MAX_IDENTIFIER]
+    assert unit_test_names(), "no unit tests found: the YAML layout changed?"
+    assert not too_long, f"longer than {PG_MAX_IDENTIFIER} characters (PostgreSQL): {too_long}"
