@@ -227,6 +227,13 @@ def upsert(con: duckdb.DuckDBPyConnection, table: RawTable, rows: list[tuple],
     )
     all_cols = ", ".join(f'"{c}"' for c in cols + ["_source_file", "_loaded_at"])
     con.execute(f"insert into {target} ({all_cols}) select {all_cols} from {stage}_apply")
+    if table.replaces_per:
+        parent = f'"{table.replaces_per}"'
+        removed = con.execute(
+            f"delete from {target} t where t.{parent} in (select {parent} from {stage}_latest)"
+            f" and not exists (select 1 from {stage}_latest s where {join})"
+        ).fetchone()[0]
+        changed += int(removed)
     for suffix in ("", "_latest", "_apply"):
         con.execute(f"drop table if exists {stage}{suffix}")
     return int(changed)

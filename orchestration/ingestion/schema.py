@@ -14,6 +14,9 @@ class RawTable:
     name: str
     columns: tuple[tuple[str, str], ...]
     key: tuple[str, ...]
+    # A child list (a consumer's tags): a load holding a parent replaces that parent's
+    # whole list, so an entry removed at the source disappears here too.
+    replaces_per: str | None = None
 
     @property
     def column_names(self) -> list[str]:
@@ -24,12 +27,12 @@ class RawTable:
         return f'create table if not exists {schema}."{self.name}" ({cols}, {LOAD_COLUMNS})'
 
 
-def _t(name: str, key: tuple[str, ...], spec: str) -> RawTable:
+def _t(name: str, key: tuple[str, ...], spec: str, replaces_per: str | None = None) -> RawTable:
     cols = []
     for part in spec.split(","):
         col, typ = part.split()
         cols.append((col, typ))
-    return RawTable(name, tuple(cols), key)
+    return RawTable(name, tuple(cols), key, replaces_per)
 
 
 TS = "TIMESTAMP"
@@ -114,7 +117,8 @@ RAW_TABLES: dict[str, RawTable] = {
             ("id",),
             f"id VARCHAR, username VARCHAR, custom_id VARCHAR, created_at {TS}, tags JSON",
         ),
-        _t("gateway_consumer_tags", ("consumer_id", "tag"), "consumer_id VARCHAR, tag VARCHAR"),
+        _t("gateway_consumer_tags", ("consumer_id", "tag"), "consumer_id VARCHAR, tag VARCHAR",
+           replaces_per="consumer_id"),
     ]
 }
 

@@ -130,3 +130,22 @@ def test_consumer_csv_export(warehouse, tmp_path):
         "select id, cast(created_at as varchar) from raw.gateway_consumers order by id").fetchall() == [
         ("c-1", "2026-09-01 10:00:00"), ("c-2", "2026-09-01 00:00:00")]
     assert warehouse.execute("select count(*) from raw.gateway_consumer_tags").fetchone()[0] == 3
+
+
+def test_a_tag_removed_in_the_registry_disappears_and_a_reload_changes_nothing(warehouse, tmp_path):
+    page = tmp_path / "consumers.json"
+    page.write_text(json.dumps({"data": [
+        {"id": "c-1", "username": "a", "custom_id": "org_1", "created_at": 1788220800,
+         "tags": ["plan:free", "region:eu"]}], "next": None}))
+    consumers.load_files(warehouse, [page])
+    page.write_text(json.dumps({"data": [
+        {"id": "c-1", "username": "a", "custom_id": "org_1", "created_at": 1788220800,
+         "tags": ["plan:pro", "region:eu"]}], "next": None}))
+    consumers.load_files(warehouse, [page])
+    tags = warehouse.execute(
+        "select tag from raw.gateway_consumer_tags order by tag").fetchall()
+    assert tags == [("plan:pro",), ("region:eu",)]  # plan:free is gone, not doubled
+    before = warehouse.execute("select * from raw.gateway_consumer_tags order by all").fetchall()
+    consumers.load_files(warehouse, [page])
+    assert warehouse.execute(
+        "select * from raw.gateway_consumer_tags order by all").fetchall() == before
