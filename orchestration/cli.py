@@ -130,7 +130,9 @@ def cmd_summary(args: argparse.Namespace) -> int:
             what = "view" if kind == "VIEW" else "table"
             print(f"  {schema}.{table}: {n} rows ({what})")
     site = settings.site_dir()
-    for label, path in [("site", site / "index.html"), ("dbt docs", site / "docs" / "index.html"),
+    for label, path in [("site", site / "index.html"),
+                        ("scorecard", site / "scorecard" / "index.html"),
+                        ("dbt docs", site / "docs" / "index.html"),
                         ("data quality", site / "quality" / "index.html")]:
         if path.exists():
             print(f"{label}: {path}")
