@@ -122,13 +122,16 @@ def deliver(con: duckdb.DuckDBPyConnection, alerts: Iterable[Alert], *,
     return report
 
 
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()[0])
+
+
 def blocking_check_alerts(con: duckdb.DuckDBPyConnection, since: datetime | None = None) -> list[Alert]:
     """Failed `error` expectations recorded by the quality checks, one alert per team × asset × run."""
-    exists = con.execute(
-        "select count(*) from information_schema.tables"
-        " where table_schema = 'quality' and table_name = 'validation_results'"
-    ).fetchone()[0]
-    if not exists:
+    if not _table_exists(con, "quality", "validation_results"):
         return []
     rows = con.execute(
         """
@@ -158,11 +161,7 @@ def metric_alerts(con: duckdb.DuckDBPyConnection,
     Only `page` and `ticket` severities are pushed to channels by default; `review` alerts
     (most anomalies) stay on the scorecard, where someone reads them on their own schedule.
     """
-    exists = con.execute(
-        "select count(*) from information_schema.tables"
-        " where table_schema = 'marts' and table_name = 'metric_alerts'"
-    ).fetchone()[0]
-    if not exists:
+    if not _table_exists(con, "marts", "metric_alerts"):
         return []
     rows = con.execute(
         "select alert_id, alert_kind, alert_tier, severity, owner_team, metric_id, segment,"

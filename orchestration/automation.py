@@ -1,7 +1,6 @@
 """Jobs, schedules, sensors, freshness checks and alert delivery: what runs unattended."""
 
 import json
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -171,8 +170,7 @@ def run_failure_alert_sensor(context: dg.RunFailureSensorContext):
              f"{(context.failure_event.message or '')[:500]}",
         identity=(run.run_id,),
     )
-    warehouse = WarehouseResource(path=os.environ.get("WAREHOUSE_PATH",
-                                                      str(settings.warehouse_path())))
+    warehouse = WarehouseResource(path=str(settings.warehouse_path()))
     with warehouse.connect() as con:
         report = alerts.deliver(con, [alert])
     if report.failed:

@@ -40,10 +40,6 @@ LOADERS = {
 }
 
 
-def _expand(paths: list[Path], patterns: tuple[str, ...]) -> list[Path]:
-    return expand_paths(paths, patterns)
-
-
 def cmd_generate(args: argparse.Namespace) -> int:
     from orchestration.sample_data import WorldParams, generate_world
 
@@ -65,7 +61,7 @@ def cmd_load(args: argparse.Namespace) -> int:
             result = gateway.load_files(con, [Path(p) for p in args.paths], args.format)
         else:
             load_fn, patterns = LOADERS[args.source]
-            result = load_fn(con, _expand([Path(p) for p in args.paths], patterns))
+            result = load_fn(con, expand_paths([Path(p) for p in args.paths], patterns))
         log_load(con, result, started)
     _report(result, args.source, warehouse)
     check_reject_share(result, args.max_reject_share)

@@ -38,9 +38,10 @@ class SourceFilesResource(dg.ConfigurableResource):
         return Path(self.root) / source
 
     def files(self, source: str, patterns: tuple[str, ...] = ("*.json",)) -> list[Path]:
+        from orchestration.ingestion.common import expand_paths
+
         folder = self.folder(source)
-        found = {p for pattern in patterns for p in folder.rglob(pattern) if p.is_file()}
-        return sorted(found)
+        return expand_paths([folder], patterns) if folder.exists() else []
 
 
 class SourcesConfigResource(dg.ConfigurableResource):
