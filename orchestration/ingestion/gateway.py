@@ -56,6 +56,7 @@ class FileLoad:
     path: str
     kind: str
     lines: int
+    parsed: int  # lines that became a request row (repeated lines included)
     loaded: int
     rejected: int
     duplicates: int
@@ -353,10 +354,9 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None = Non
             ) where _rn = 1
             """
         )
-        duplicates = con.execute(
-            "select (select count(*) from gateway_parsed where reject_reason is null)"
-            " - (select count(*) from gateway_new)"
-        ).fetchone()[0]
+        parsed = con.execute(
+            "select count(*) from gateway_parsed where reject_reason is null").fetchone()[0]
+        duplicates = parsed - con.execute("select count(*) from gateway_new").fetchone()[0]
         col_list = ", ".join(f'"{c}"' for c in columns)
         inserted = con.execute(
             f"""
@@ -379,7 +379,8 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None = Non
         for t in ("gateway_lines", "gateway_parsed", "gateway_new"):
             con.execute(f"drop table if exists {t}")
     return (
-        FileLoad(source_file, kind, int(line_count), int(inserted), len(rejects), int(duplicates)),
+        FileLoad(source_file, kind, int(line_count), int(parsed), int(inserted), len(rejects),
+                 int(duplicates)),
         rejects,
     )
 
@@ -402,7 +403,7 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path], kind: str | No
         file_load, rejects = load_file(con, path, kind)
         result.files += 1
         result.received["gateway_requests"] = (
-            result.received.get("gateway_requests", 0) + file_load.lines - file_load.rejected
+            result.received.get("gateway_requests", 0) + file_load.parsed
         )
         result.loaded["gateway_requests"] = (
             result.loaded.get("gateway_requests", 0) + file_load.loaded

@@ -39,6 +39,7 @@ def test_kong_file_with_malformed_duplicate_and_truncated_lines(warehouse, tmp_p
     assert [r[0] for r in rejects] == [4, 13]
     assert all("not a kong access log record" in r[1] for r in rejects)
     assert result.rejected == 2
+    assert result.received == {"gateway_requests": 11}  # 10 requests + the repeated line
 
     # A truncated gzip keeps every complete line before the damage and says so.
     data = gzip.compress(("\n".join(good) + "\n").encode())
