@@ -1,9 +1,13 @@
 """API gateway access logs, file mode: Kong JSON, AWS API Gateway JSON, Envoy and NGINX/CLF text.
 
-The heavy path. DuckDB reads each file (gzip or plain) as lines and parses them in SQL, so
-there is no Python loop per line. Every line becomes either one canonical request row
+The heavy path, and all of it runs in DuckDB: there is no Python loop per line. JSON logs go
+in batches of files through one `read_json` call (load_json_batch), which DuckDB parallelises
+across files. When a batch holds anything that is not a clean request (a malformed line, a
+damaged gzip, a missing request id), its files go through load_file instead: each file is
+read as lines and parsed in SQL, and every line becomes either one canonical request row
 (`raw.gateway_requests`, columns in docs/raw-layer.md) or one reject with its line number
-and reason. Raw API keys and client IPs are hashed (SHA-256) before anything is stored.
+and reason. Both paths store exactly the same rows. Raw API keys and client IPs are hashed
+(SHA-256) before anything is stored.
 
 Idempotency: rows remember their `_source_file`; loading a file replaces every row that
 file loaded before, and a request id already stored for the same day (a line shipped
@@ -132,9 +136,6 @@ def _canonical(kind: str) -> str:
         names = list(paths)
         extract = "json_extract_string(line, [" + ", ".join(f"'{p}'" for p in paths.values()) + "])"
         fields = ",\n".join(f"            list[{i + 1}] as \"{n}\"" for i, n in enumerate(names))
-        route = "coalesce(f['route'], f['route_key'])" if "route_key" in paths else "f['route']"
-        ip = "coalesce(f['client_ip'], f['ip'])" if "ip" in paths else "f['client_ip']"
-        ua = "coalesce(f['user_agent'], f['ua'])" if "ua" in paths else "f['user_agent']"
         return f"""
         parsed as (
           select ln, line, case when json_valid(line) and left(ltrim(line), 1) = '{{'
@@ -146,26 +147,7 @@ def _canonical(kind: str) -> str:
 {fields}
           from parsed
         ),
-        typed as (
-          select
-            ln, f.is_json,
-            coalesce(f['request_id'], md5($file_key || ':' || ln)) as request_id,
-            try({ts}) as ts,
-            coalesce(f['consumer_id'], f['consumer_id2']) as consumer_id,
-            {_sha("coalesce(f['apikey'], f['apikey2'])")} as api_key_hash,
-            upper(f['method']) as method,
-            coalesce({route}, {_clean_path("f['uri']")}) as route,
-            {_clean_path("f['uri']")} as path,
-            try_cast(f['status'] as integer) as status,
-            try_cast(nullif(f['latency'], '-') as double) as latency_ms,
-            {upstream} as upstream_latency_ms,
-            try_cast(f['bytes_in'] as bigint) as bytes_in,
-            try_cast(f['bytes_out'] as bigint) as bytes_out,
-            {ua} as user_agent,
-            {_sha(ip)} as client_ip_hash,
-            f['region'] as region
-          from f
-        )"""
+        {_json_typed(kind)}"""
     if kind == "nginx":
         return rf"""
         m as (
@@ -223,6 +205,64 @@ def _canonical(kind: str) -> str:
           from m
         )"""
     raise ValueError(f"unknown gateway log format {kind!r}; expected one of {', '.join(KINDS)}")
+
+
+def _json_typed(kind: str, carry: str = "") -> str:
+    """The `typed` CTE of a JSON log format, over CTE `f(ln, is_json, <one text column per
+    path of JSON_FORMATS[kind]>)`; `carry` adds columns passed through (e.g. "f._file, ")."""
+    paths, ts, upstream = JSON_FORMATS[kind]
+    route = "coalesce(f['route'], f['route_key'])" if "route_key" in paths else "f['route']"
+    ip = "coalesce(f['client_ip'], f['ip'])" if "ip" in paths else "f['client_ip']"
+    ua = "coalesce(f['user_agent'], f['ua'])" if "ua" in paths else "f['user_agent']"
+    return f"""typed as (
+          select
+            {carry}ln, f.is_json,
+            coalesce(f['request_id'], md5($file_key || ':' || ln)) as request_id,
+            try({ts}) as ts,
+            coalesce(f['consumer_id'], f['consumer_id2']) as consumer_id,
+            {_sha("coalesce(f['apikey'], f['apikey2'])")} as api_key_hash,
+            upper(f['method']) as method,
+            coalesce({route}, {_clean_path("f['uri']")}) as route,
+            {_clean_path("f['uri']")} as path,
+            try_cast(f['status'] as integer) as status,
+            try_cast(nullif(f['latency'], '-') as double) as latency_ms,
+            {upstream} as upstream_latency_ms,
+            try_cast(f['bytes_in'] as bigint) as bytes_in,
+            try_cast(f['bytes_out'] as bigint) as bytes_out,
+            {ua} as user_agent,
+            {_sha(ip)} as client_ip_hash,
+            f['region'] as region
+          from f
+        )"""
+
+
+def _json_read_spec(kind: str) -> tuple[str, dict[str, str]]:
+    """read_json's `columns` for the paths of a JSON log format (every leaf VARCHAR, which
+    keeps a value's JSON text exactly as json_extract_string returns it) and the SQL reading
+    each path from those columns."""
+    tree: dict = {}
+    access: dict[str, str] = {}
+    for name, path in JSON_FORMATS[kind][0].items():
+        keys = path.removeprefix("$.").split(".")
+        node = tree
+        for key in keys[:-1]:
+            node = node.setdefault(key, {})
+            if not isinstance(node, dict):
+                raise ValueError(f"{kind}: {path} is both a value and an object")
+        node[keys[-1]] = "VARCHAR"
+        expr = '"' + keys[0] + '"'
+        for key in keys[1:]:
+            expr = f"struct_extract({expr}, '{key}')"
+        access[name] = expr
+
+    def struct(node: dict) -> str:
+        return ", ".join(f'"{k}" ' + (struct(v) if isinstance(v, dict) else v)
+                         for k, v in node.items()).join(("STRUCT(", ")"))
+
+    columns = ", ".join(
+        f"'{k}': '" + (struct(v) if isinstance(v, dict) else v).replace("'", "''") + "'"
+        for k, v in tree.items())
+    return "{" + columns + "}", access
 
 
 def detect_kind(first_line: str) -> str:
@@ -284,6 +324,30 @@ def _read_lines_sql(plain_path: Path) -> str:
     )
 
 
+def _reject_reason(kind: str) -> str:
+    """Why a parsed line is not a request (NULL when it is one), over CTE `typed`."""
+    return f"""case
+            when not is_json then 'unparseable line: not a {kind} access log record'
+            when ts is null then 'ts: missing or invalid timestamp'
+            when status is null or status < 100 or status > 599 then 'status: missing or not an HTTP status'
+            when method is null then 'method: missing'
+          end"""
+
+
+def _raw_select(kind: str) -> str:
+    """The columns of raw.gateway_requests (without the bookkeeping ones) from typed rows."""
+    return ", ".join(
+        {
+            "api_version": f"nullif(regexp_extract(path, '{VERSION_PATTERN}', 1), '') as api_version",
+            "sdk_name": f"nullif(regexp_extract(user_agent, '{UA_PATTERN}', 1), '') as sdk_name",
+            "sdk_version": f"nullif(regexp_extract(user_agent, '{UA_PATTERN}', 2), '') as sdk_version",
+            "gateway_kind": f"'{kind}' as gateway_kind",
+            "log_date": "cast(ts as date) as log_date",
+        }.get(c, f'"{c}"')
+        for c in RAW_TABLES["gateway_requests"].column_names
+    )
+
+
 def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None = None,
               workdir: Path | None = None) -> tuple[FileLoad, list[Reject]]:
     """Parse and store one log file atomically; returns what happened and the rejects."""
@@ -313,13 +377,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None = Non
         create or replace temp table gateway_parsed as
         with lines as (select line, ln from gateway_lines where trim(line) <> ''),
         {_canonical(kind).replace("$file_key", "$1")}
-        select *,
-          case
-            when not is_json then 'unparseable line: not a {kind} access log record'
-            when ts is null then 'ts: missing or invalid timestamp'
-            when status is null or status < 100 or status > 599 then 'status: missing or not an HTTP status'
-            when method is null then 'method: missing'
-          end as reject_reason
+        select *, {_reject_reason(kind)} as reject_reason
         from typed
     """
     con.execute(sql, [file_key])
@@ -329,16 +387,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None = Non
     rejects.extend(Reject(source_file, int(ln), reason, None) for ln, reason in bad)
     line_count = con.execute("select count(*) from gateway_lines").fetchone()[0]
     columns = RAW_TABLES["gateway_requests"].column_names
-    select_cols = ", ".join(
-        {
-            "api_version": f"nullif(regexp_extract(path, '{VERSION_PATTERN}', 1), '') as api_version",
-            "sdk_name": f"nullif(regexp_extract(user_agent, '{UA_PATTERN}', 1), '') as sdk_name",
-            "sdk_version": f"nullif(regexp_extract(user_agent, '{UA_PATTERN}', 2), '') as sdk_version",
-            "gateway_kind": f"'{kind}' as gateway_kind",
-            "log_date": "cast(ts as date) as log_date",
-        }.get(c, f'"{c}"')
-        for c in columns
-    )
+    select_cols = _raw_select(kind)
     loaded_at = utc_now()
     ensure_raw_schema(con)
     con.execute("begin transaction")
@@ -396,11 +445,169 @@ def log_files(paths: list[Path]) -> list[Path]:
     return files
 
 
+# The fast path reads a batch of JSON log files with one read_json call (DuckDB reads the
+# files in parallel and never builds a line string). It only ever commits batches in which
+# every line is a valid request; any problem (a malformed line, a damaged gzip, a missing
+# request id) sends those files through load_file, which quarantines line by line.
+FAST_BATCH_MIN_FILES = 2       # two files at a time keep both cores reading
+FAST_BATCH_BYTES = 256 << 20   # then close a batch at this many bytes on disk (bounds memory)
+FAST_BATCH_MAX_FILES = 32
+
+
+def _fast_batches(files: list[Path], kind: str | None) -> list[tuple[str | None, list[Path]]]:
+    """Consecutive files grouped into fast-path batches of one JSON format and compression;
+    other files come alone with kind None (line path)."""
+    batches: list[tuple[str | None, list[Path]]] = []
+    current: list[Path] = []
+    current_key: tuple[str, bool] | None = None
+    size = 0
+    for path in files:
+        file_kind = kind or detect_kind(_first_line(path))
+        key = (file_kind, _is_gzip(path))
+        full = (len(current) >= FAST_BATCH_MAX_FILES
+                or (len(current) >= FAST_BATCH_MIN_FILES and size >= FAST_BATCH_BYTES))
+        if current and (key != current_key or full):
+            batches.append((current_key[0], current))
+            current, size = [], 0
+        if file_kind not in JSON_FORMATS:
+            batches.append((None, [path]))
+            current_key = None
+            continue
+        current.append(path)
+        current_key = key
+        size += path.stat().st_size
+    if current:
+        batches.append((current_key[0], current))
+    return batches
+
+
+def load_json_batch(con: duckdb.DuckDBPyConnection, paths: list[Path],
+                    kind: str) -> list[FileLoad] | None:
+    """Load JSON log files in one transaction through read_json; None (nothing changed)
+    when any line would be rejected or needs its line number."""
+    columns, access = _json_read_spec(kind)
+    names = [str(p) for p in paths]
+    sources = [display_path(p) for p in paths]
+    compression = "gzip" if _is_gzip(paths[0]) else "none"
+    fields = ",\n".join(f'            {expr} as "{name}"' for name, expr in access.items())
+    try:
+        con.execute(
+            f"""
+            create or replace temp table gateway_batch as
+            with src as (
+              select * from read_json($1, format = 'newline_delimited', compression = '{compression}',
+                                      columns = {columns}, filename = true)
+            ),
+            f as (
+              select list_position($1, filename) as _file_idx, null as ln, true as is_json,
+{fields}
+              from src
+            ),
+            {_json_typed(kind, carry="_file_idx, ").replace("$file_key", "cast(null as varchar)")}
+            select *, {_reject_reason(kind)} as reject_reason from typed
+            """,
+            [names],
+        )
+    except (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.IOException):
+        return None
+    try:
+        bad = con.execute("select count(*) from gateway_batch where reject_reason is not null"
+                          " or request_id is null or _file_idx is null").fetchone()[0]
+        if bad or _differing_repeats(con):
+            return None
+        return _insert_batch(con, kind, sources)
+    finally:
+        for t in ("gateway_batch", "gateway_new"):
+            con.execute(f"drop table if exists {t}")
+
+
+def _differing_repeats(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when a request id repeats within a file with different content: only the line
+    path knows which line came first (read_json has no line numbers)."""
+    return con.execute(
+        """
+        with repeated as (
+          select _file_idx, request_id from gateway_batch group by all having count(*) > 1
+        )
+        select count(*) > 0 from (
+          select _file_idx, request_id
+          from gateway_batch semi join repeated using (_file_idx, request_id)
+          group by all
+          having count(distinct gateway_batch) > 1
+        )
+        """
+    ).fetchone()[0]
+
+
+def _insert_batch(con: duckdb.DuckDBPyConnection, kind: str, sources: list[str]) -> list[FileLoad]:
+    """Store temp table gateway_batch as load_file would, file after file: a file's repeated
+    request ids keep their first line, then a request id already stored for the same day
+    (by another file, or an earlier file of the batch) is skipped."""
+    columns = RAW_TABLES["gateway_requests"].column_names
+    col_list = ", ".join(f'"{c}"' for c in columns)
+    lo, hi = con.execute("select min(cast(ts as date)), max(cast(ts as date))"
+                         " from gateway_batch").fetchone()
+    loaded_at = utc_now()
+    ensure_raw_schema(con)
+    con.execute("begin transaction")
+    try:
+        con.execute('delete from raw.gateway_requests where "_source_file" in (select unnest($1))',
+                    [sources])
+        con.execute(
+            f"""
+            create or replace temp table gateway_new as
+            with first_in_batch as (
+              -- Repeats within a file are identical here (_differing_repeats), so one row
+              -- per day and request id, from the earliest file, is what file-by-file gives.
+              select * exclude (_rn) from (
+                select {_raw_select(kind)}, _file_idx, row_number() over (
+                  partition by cast(ts as date), request_id order by _file_idx) as _rn
+                from gateway_batch) where _rn = 1
+            ),
+            stored as (
+              select log_date, request_id from raw.gateway_requests
+              where log_date between $1 and $2
+            )
+            select b.*, true as _new from first_in_batch b
+            where not exists (select 1 from stored s
+                              where s.log_date = b.log_date and s.request_id = b.request_id)
+            union all
+            select b.*, false as _new from first_in_batch b
+            where exists (select 1 from stored s
+                          where s.log_date = b.log_date and s.request_id = b.request_id)
+            """,
+            [lo, hi],
+        )
+        con.execute(
+            f"""
+            insert into raw.gateway_requests ({col_list}, "_source_file", "_loaded_at")
+            select {col_list}, $1[_file_idx], $2 from gateway_new where _new
+            """,
+            [sources, loaded_at],
+        )
+        con.execute("delete from raw.gateway_rejects where source_file in (select unnest($1))",
+                    [sources])
+        counts = dict.fromkeys(range(1, len(sources) + 1), (0, 0, 0))
+        for idx, lines, distinct_ids in con.execute(
+                "select _file_idx, count(*), count(distinct request_id) from gateway_batch"
+                " group by all").fetchall():
+            counts[idx] = (lines, distinct_ids, 0)
+        for idx, inserted in con.execute(
+                "select _file_idx, count(*) from gateway_new where _new group by all").fetchall():
+            counts[idx] = (*counts[idx][:2], inserted)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return [FileLoad(src, kind, lines, lines, inserted, 0, lines - distinct_ids)
+            for src, (lines, distinct_ids, inserted) in zip(sources, counts.values())]
+
+
 def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path], kind: str | None = None,
                progress=None) -> LoadResult:
     result = LoadResult(SOURCE)
-    for path in log_files(paths):
-        file_load, rejects = load_file(con, path, kind)
+
+    def record(file_load: FileLoad, rejects: list[Reject]) -> None:
         result.files += 1
         result.received["gateway_requests"] = (
             result.received.get("gateway_requests", 0) + file_load.parsed
@@ -411,6 +618,23 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path], kind: str | No
         count_rejects(result, rejects)
         if progress:
             progress(file_load)
+
+    for batch_kind, batch in _fast_batches(log_files(paths), kind):
+        loads = load_json_batch(con, batch, batch_kind) if batch_kind else None
+        if loads is None and batch_kind and len(batch) > 1:
+            # Find the files that need the line path; the others still go fast.
+            for path in batch:
+                one = load_json_batch(con, [path], batch_kind)
+                if one is None:
+                    record(*load_file(con, path, kind))
+                else:
+                    record(one[0], [])
+            continue
+        if loads is None:
+            record(*load_file(con, batch[0], kind))
+            continue
+        for file_load in loads:
+            record(file_load, [])
     return result
 
 
