@@ -600,7 +600,7 @@ def _insert_batch(con: duckdb.DuckDBPyConnection, kind: str, sources: list[str])
         con.execute("rollback")
         raise
     return [FileLoad(src, kind, lines, lines, inserted, 0, lines - distinct_ids)
-            for src, (lines, distinct_ids, inserted) in zip(sources, counts.values())]
+            for src, (lines, distinct_ids, inserted) in zip(sources, counts.values(), strict=True)]
 
 
 def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path], kind: str | None = None,
