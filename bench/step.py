@@ -19,6 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench.generate import World, ensure_world
+from orchestration.settings import DBT_PRODUCTION_BUILD_ARGS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -32,21 +33,21 @@ FULL_SELECT = "@source:gateway"
 INCREMENTAL_SELECT = "source:gateway+"
 
 
-def dbt_build(warehouse: Path, select: str, run_dir: Path, vars_: dict | None = None,
+def dbt_build(warehouse: Path, select: str, run_dir: Path, window: dict | None = None,
               indirect: str | None = None, target_name: str = "dbt_target") -> dict:
     """`dbt build` the way Dagster runs it (from dbt_project/, --profiles-dir ..), with a
     target and log folder of the benchmark's own (other engineers share dbt_project/target)."""
     # One target folder per size, shared by the product's and day 31's runs: dbt's partial
     # parsing state survives between runs, as in a long-lived deployment.
     target = run_dir.parent.parent / target_name
-    cmd = [DBT, "build", "--select", select, "--profiles-dir", str(REPO_ROOT),
+    cmd = [DBT, "build", "--select", select, *DBT_PRODUCTION_BUILD_ARGS,
+           "--profiles-dir", str(REPO_ROOT),
            "--target-path", str(target), "--log-path", str(run_dir / "logs"),
            "--no-use-colors", "--quiet"]
-    if vars_:
-        cmd += ["--vars", json.dumps(vars_)]
     if indirect:
         cmd += ["--indirect-selection", indirect]
-    env = {**os.environ, "WAREHOUSE_PATH": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env = {**os.environ, "WAREHOUSE_PATH": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+           **(window or {})}
     (target / "run_results.json").unlink(missing_ok=True)
     started = time.perf_counter()
     proc = subprocess.run(cmd, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)
@@ -113,18 +114,34 @@ def load_sources(con, world: World, gateway_files: list[Path]) -> dict:
     return timings
 
 
+def live_warehouse(run_dir: Path) -> Path:
+    """Where every run of a size builds: a deployment's warehouse path never changes, and
+    dbt re-parses the whole project when it does (the path is part of its profile hash).
+    Each run's result is moved to its own run folder afterwards (not timed)."""
+    live = run_dir.parent.parent / "live"
+    shutil.rmtree(live, ignore_errors=True)
+    live.mkdir(parents=True)
+    return live / "warehouse.duckdb"
+
+
+def keep(live: Path, run_dir: Path) -> Path:
+    kept = run_dir / "warehouse.duckdb"
+    kept.unlink(missing_ok=True)
+    shutil.move(live, kept)
+    return kept
+
+
 def step_product(world: World, run_dir: Path) -> dict:
     import duckdb
 
-    warehouse = run_dir / "warehouse.duckdb"
-    for p in (warehouse, Path(str(warehouse) + ".wal")):
-        p.unlink(missing_ok=True)
-    out = {"warehouse": str(warehouse)}
+    warehouse = live_warehouse(run_dir)
+    out = {}
     with duckdb.connect(str(warehouse)) as con:
         out.update(load_sources(con, world, world.gateway_files))
     # buildable: a test runs when all its parents are selected or ancestors of the selection
     # (a test of an unselected model that merely references a seed stays out).
     out.update(dbt_build(warehouse, FULL_SELECT, run_dir, indirect="buildable"))
+    out["warehouse"] = str(keep(warehouse, run_dir))
     return out
 
 
@@ -137,14 +154,13 @@ def step_incremental(world: World, run_dir: Path, base: Path) -> dict:
     from orchestration.ingestion import gateway
     from orchestration.ingestion.common import log_load, utc_now
 
-    warehouse = run_dir / "warehouse.duckdb"
+    warehouse = live_warehouse(run_dir)
     # The copy of the 30-day warehouse is set-up, not measured by the step's own clock
     # (the parent's wall clock includes it; the step reports its own incremental_s).
     shutil.copyfile(base, warehouse)
     copy_s = 0.0
-    # dbt's state as the 30-day build left it: each day's run comes with new --vars, which
-    # makes dbt re-parse the project; starting every repeat from the build's state keeps a
-    # repeat from reusing a parse made with the same vars (which a real next day never can).
+    # dbt's state (its partial-parse file) as the 30-day build left it, as a next day finds
+    # it; every repeat starts from that same state.
     size_dir = run_dir.parent.parent
     shutil.rmtree(size_dir / "dbt_target_day31", ignore_errors=True)
     if (size_dir / "dbt_target").exists():
@@ -156,11 +172,14 @@ def step_incremental(world: World, run_dir: Path, base: Path) -> dict:
         log_load(con, result, began)
     ingest = time.perf_counter() - started
     day = world.day31
-    vars_ = {"start_date": day.isoformat(), "end_date": (day + timedelta(days=1)).isoformat()}
-    out = {"warehouse": str(warehouse), "ingest_gateway_s": ingest, "copy_s": copy_s,
-           "gateway_rows_loaded": sum(result.loaded.values()), "vars": vars_}
-    out.update(dbt_build(warehouse, INCREMENTAL_SELECT, run_dir, vars_,
+    # The day's window as the Dagster partition run passes it (environment, not --vars).
+    window = {"APIPULSE_GATEWAY_START_DATE": day.isoformat(),
+              "APIPULSE_GATEWAY_END_DATE": (day + timedelta(days=1)).isoformat()}
+    out = {"ingest_gateway_s": ingest, "copy_s": copy_s,
+           "gateway_rows_loaded": sum(result.loaded.values()), "window": window}
+    out.update(dbt_build(warehouse, INCREMENTAL_SELECT, run_dir, window,
                          target_name="dbt_target_day31"))
+    out["warehouse"] = str(keep(warehouse, run_dir))
     out["incremental_s"] = out["ingest_gateway_s"] + out["dbt_s"]
     return out
 

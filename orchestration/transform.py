@@ -1,9 +1,10 @@
 """The dbt project as Dagster assets (dagster-dbt), and the docs site built from it."""
 
 
-import json
+import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import dagster as dg
@@ -34,6 +35,20 @@ class ApiPulseTranslator(DagsterDbtTranslator):
         return "_".join(parts) if parts else "dbt"
 
 
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 # Models built from gateway logs are incremental by day (dbt tag `gateway_daily`): they run
 # as a daily-partitioned asset; a range of partitions (a backfill) is one dbt invocation.
 GATEWAY_DAILY = "tag:gateway_daily"
@@ -52,8 +67,14 @@ GATEWAY_DAILY = "tag:gateway_daily"
 def gateway_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """`dbt build` of the gateway-derived incremental models for the run's days only."""
     window = context.partition_time_window
-    dbt_vars = {"start_date": f"{window.start:%Y-%m-%d}", "end_date": f"{window.end:%Y-%m-%d}"}
-    yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
+    # The days go to dbt as environment variables, not --vars: new --vars make dbt re-parse
+    # the whole project (macros/incremental.sql). dagster-dbt hands the process environment
+    # to the dbt subprocess it starts in cli().
+    days = {"APIPULSE_GATEWAY_START_DATE": f"{window.start:%Y-%m-%d}",
+            "APIPULSE_GATEWAY_END_DATE": f"{window.end:%Y-%m-%d}"}
+    with _environment(days):
+        invocation = dbt.cli(["build", *settings.DBT_PRODUCTION_BUILD_ARGS], context=context)
+    yield from invocation.stream()
 
 
 @dbt_assets(
@@ -64,8 +85,8 @@ def gateway_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource)
     pool="warehouse",
 )
 def apipulse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """`dbt build` of everything else: seeds, staging, marts with their tests and unit tests."""
-    yield from dbt.cli(["build"], context=context).stream()
+    """`dbt build` of everything else: seeds, staging, marts with their data tests."""
+    yield from dbt.cli(["build", *settings.DBT_PRODUCTION_BUILD_ARGS], context=context).stream()
 
 
 @dg.asset(

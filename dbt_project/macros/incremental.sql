@@ -1,7 +1,13 @@
 {#
     Gateway-derived models are incremental by day: a Dagster partition run passes its
-    date range as vars (start_date inclusive, end_date exclusive) and only those days,
-    plus var('gateway_lookback_days') before them for late lines, are rebuilt.
+    date range (start inclusive, end exclusive) and only those days, plus
+    var('gateway_lookback_days') before them for late lines, are rebuilt.
+
+    The range comes from the environment (APIPULSE_GATEWAY_START_DATE, ..._END_DATE), read
+    only while a model runs (inside is_incremental(), which is false while dbt parses): dbt
+    re-parses the whole project whenever --vars change, so a daily run that passed its day
+    as --vars would pay a full parse every day. --vars start_date/end_date still work by
+    hand.
 #}
 
 {% macro gateway_daily_config(date_column) %}
@@ -34,8 +40,8 @@
         an incremental run rebuilds from the lookback before the newest day it holds. -#}
     {%- if is_incremental() -%}
         {%- set lookback = var('gateway_lookback_days') | int -%}
-        {%- set start = var('start_date', none) -%}
-        {%- set end = var('end_date', none) -%}
+        {%- set start = env_var('APIPULSE_GATEWAY_START_DATE', '') or var('start_date', none) -%}
+        {%- set end = env_var('APIPULSE_GATEWAY_END_DATE', '') or var('end_date', none) -%}
         {%- if start -%}
             {{ column }} >= cast({{ dbt.dateadd('day', -lookback, "cast('" ~ start ~ "' as date)") }} as date)
             {%- if end %} and {{ column }} < cast('{{ end }}' as date){% endif -%}

@@ -3,7 +3,15 @@
     successes reach var('meaningful_calls') across at least var('meaningful_routes')
     distinct routes. Both counts only grow, so that moment is the later of the moment the
     N-th success happened and the moment the M-th distinct route got its first success.
+
+    The N-th success is found without ranking every success: the daily success counts
+    (int_successes_aggregated_to_consumer_route_days) give the day the running count
+    reaches N, and only that one day of the consumer's successes is ranked. Every earlier
+    day's successes came earlier, so the rank within the day is the rank overall.
 #}
+
+{#- A table, not a view: fct_onboarding and two tests read it. -#}
+{{ config(materialized='table') }}
 
 {%- set meaningful_calls = var('meaningful_calls') -%}
 {%- set meaningful_routes = var('meaningful_routes') -%}
@@ -16,20 +24,64 @@ requests as (
 
 ),
 
-successes as (
+consumer_days as (
 
     select
         consumer_id,
-        route_name,
-        requested_at,
-        row_number() over (
+        activity_on,
+        sum(success_count) as success_count
+
+    from {{ ref('int_successes_aggregated_to_consumer_route_days') }}
+    group by consumer_id, activity_on
+
+),
+
+running_counts as (
+
+    select
+        consumer_id,
+        activity_on,
+        success_count,
+        sum(success_count) over (
             partition by consumer_id
-            order by requested_at, request_id
-        ) as success_number
+            order by activity_on
+            rows between unbounded preceding and current row
+        ) as successes_through_day
+
+    from consumer_days
+
+),
+
+nth_success_days as (
+
+    -- The day the running count reaches N, and N's rank among that day's successes.
+    select
+        consumer_id,
+        activity_on,
+        {{ meaningful_calls }} - (successes_through_day - success_count) as rank_on_day
+
+    from running_counts
+    where successes_through_day >= {{ meaningful_calls }}
+        and successes_through_day - success_count < {{ meaningful_calls }}
+
+),
+
+successes_on_nth_day as (
+
+    select
+        requests.consumer_id,
+        requests.requested_at,
+        nth_success_days.rank_on_day,
+        row_number() over (
+            partition by requests.consumer_id
+            order by requests.requested_at, requests.request_id
+        ) as success_number_on_day
 
     from requests
-    where consumer_id is not null
-        and is_success
+    inner join nth_success_days
+        on requests.consumer_id = nth_success_days.consumer_id
+        and requests.requested_on = nth_success_days.activity_on
+    where requests.is_success
 
 ),
 
@@ -39,8 +91,8 @@ nth_success as (
         consumer_id,
         requested_at as nth_success_at
 
-    from successes
-    where success_number = {{ meaningful_calls }}
+    from successes_on_nth_day
+    where success_number_on_day = rank_on_day
 
 ),
 
@@ -51,8 +103,10 @@ route_first_successes as (
         route_name,
         min(requested_at) as first_success_on_route_at
 
-    from successes
-    where route_name is not null
+    from requests
+    where consumer_id is not null
+        and is_success
+        and route_name is not null
     group by consumer_id, route_name
 
 ),

@@ -1,5 +1,8 @@
 {# One row per consumer that made at least one request: its first call and first success. #}
 
+{#- A table, not a view: fct_onboarding and the first-day model both read it. -#}
+{{ config(materialized='table') }}
+
 with
 
 requests as (

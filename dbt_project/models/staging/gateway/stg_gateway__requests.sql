@@ -14,7 +14,17 @@ source as (
 
 ),
 
-ranked as (
+-- Nearly every request id appears once: rank only the few that repeat.
+repeated as (
+
+    select request_id
+    from source
+    group by request_id
+    having count(*) > 1
+
+),
+
+ranked_repeats as (
 
     select
         source.*,
@@ -24,12 +34,21 @@ ranked as (
         ) as line_rank
 
     from source
+    where request_id in (select request_id from repeated)
 
 ),
 
 deduplicated as (
 
-    select * from ranked where line_rank = 1
+    select source.*, 1 as line_rank
+    from source
+    where request_id not in (select request_id from repeated)
+
+    union all
+
+    select *
+    from ranked_repeats
+    where line_rank = 1
 
 ),
 
