@@ -10,8 +10,9 @@ and reason. Both paths store exactly the same rows. Raw API keys and client IPs 
 (SHA-256) before anything is stored.
 
 Idempotency: rows remember their `_source_file`; loading a file replaces every row that
-file loaded before, and a request id already stored for the same day (a line shipped
-twice, in two files) is not inserted again. The whole file is one transaction.
+file loaded before, and a request id already stored within a day of the new rows' days (a
+line shipped twice, possibly into the next day's file) is not inserted again, so a request
+id is stored once. A file (or a batch of files) is one transaction.
 """
 
 
@@ -19,6 +20,7 @@ import gzip
 import tempfile
 import zlib
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -411,12 +413,12 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None = Non
             f"""
             insert into raw.gateway_requests ({col_list}, "_source_file", "_loaded_at")
             select {col_list}, ?, ? from gateway_new n
-            where not exists (
-              select 1 from raw.gateway_requests r
-              where r.log_date = n.log_date and r.request_id = n.request_id
+            where n.request_id not in (
+              select request_id from raw.gateway_requests
+              where log_date between ? and ?
             )
             """,
-            [source_file, loaded_at],
+            [source_file, loaded_at, *_stored_window(con, "gateway_new")],
         ).fetchone()[0]
         con.execute("delete from raw.gateway_rejects where source_file = ?", [source_file])
         write_rejects(con, SOURCE, rejects, loaded_at)
@@ -517,36 +519,51 @@ def load_json_batch(con: duckdb.DuckDBPyConnection, paths: list[Path],
             return None
         return _insert_batch(con, kind, sources)
     finally:
-        for t in ("gateway_batch", "gateway_new"):
+        for t in ("gateway_batch", "gateway_repeats", "gateway_new"):
             con.execute(f"drop table if exists {t}")
 
 
 def _differing_repeats(con: duckdb.DuckDBPyConnection) -> bool:
     """True when a request id repeats within a file with different content: only the line
-    path knows which line came first (read_json has no line numbers)."""
+    path knows which line came first (read_json has no line numbers). Leaves temp table
+    gateway_repeats: the request ids seen more than once in the batch (usually very few)."""
+    con.execute("create or replace temp table gateway_repeats as select request_id"
+                " from gateway_batch group by all having count(*) > 1")
     return con.execute(
         """
-        with repeated as (
-          select _file_idx, request_id from gateway_batch group by all having count(*) > 1
-        )
         select count(*) > 0 from (
           select _file_idx, request_id
-          from gateway_batch semi join repeated using (_file_idx, request_id)
+          from gateway_batch semi join gateway_repeats using (request_id)
           group by all
-          having count(distinct gateway_batch) > 1
+          having count(*) > 1 and count(distinct gateway_batch) > 1
         )
         """
     ).fetchone()[0]
 
 
+# A request id is stored once: a line shipped twice (at-least-once shippers; the copy may
+# land in the next day's file) is skipped when its id is already stored within this many
+# days of the new rows' days. Staging relies on it (one row per request id, tested).
+REPEAT_WINDOW = timedelta(days=1)
+
+
+def _stored_window(con: duckdb.DuckDBPyConnection, table: str,
+                   day: str = "log_date") -> tuple[date, date]:
+    """The days of stored rows a new row's request id is checked against."""
+    lo, hi = con.execute(f"select min({day}), max({day}) from {table}").fetchone()
+    if lo is None:
+        return date.max, date.min  # nothing new: an empty range
+    return lo - REPEAT_WINDOW, hi + REPEAT_WINDOW
+
+
 def _insert_batch(con: duckdb.DuckDBPyConnection, kind: str, sources: list[str]) -> list[FileLoad]:
     """Store temp table gateway_batch as load_file would, file after file: a file's repeated
-    request ids keep their first line, then a request id already stored for the same day
-    (by another file, or an earlier file of the batch) is skipped."""
+    request ids keep their first line, then a request id already stored within
+    REPEAT_WINDOW of the batch's days (by another file, or an earlier file of the batch) is
+    skipped."""
     columns = RAW_TABLES["gateway_requests"].column_names
     col_list = ", ".join(f'"{c}"' for c in columns)
-    lo, hi = con.execute("select min(cast(ts as date)), max(cast(ts as date))"
-                         " from gateway_batch").fetchone()
+    window = _stored_window(con, "gateway_batch", "cast(ts as date)")
     loaded_at = utc_now()
     ensure_raw_schema(con)
     con.execute("begin transaction")
@@ -557,26 +574,25 @@ def _insert_batch(con: duckdb.DuckDBPyConnection, kind: str, sources: list[str])
             f"""
             create or replace temp table gateway_new as
             with first_in_batch as (
-              -- Repeats within a file are identical here (_differing_repeats), so one row
-              -- per day and request id, from the earliest file, is what file-by-file gives.
+              -- Repeats within a file are identical here (_differing_repeats); a request id
+              -- in several files keeps the earliest file's line, as file-by-file loading does.
+              -- Only the few repeated ids are ranked.
+              select {_raw_select(kind)}, _file_idx from gateway_batch
+              anti join gateway_repeats using (request_id)
+              union all
               select * exclude (_rn) from (
                 select {_raw_select(kind)}, _file_idx, row_number() over (
-                  partition by cast(ts as date), request_id order by _file_idx) as _rn
-                from gateway_batch) where _rn = 1
+                  partition by request_id order by _file_idx) as _rn
+                from gateway_batch semi join gateway_repeats using (request_id)) where _rn = 1
             ),
             stored as (
-              select log_date, request_id from raw.gateway_requests
+              select request_id from raw.gateway_requests
               where log_date between $1 and $2
             )
-            select b.*, true as _new from first_in_batch b
-            where not exists (select 1 from stored s
-                              where s.log_date = b.log_date and s.request_id = b.request_id)
-            union all
-            select b.*, false as _new from first_in_batch b
-            where exists (select 1 from stored s
-                          where s.log_date = b.log_date and s.request_id = b.request_id)
+            select b.*, b.request_id not in (select request_id from stored) as _new
+            from first_in_batch b
             """,
-            [lo, hi],
+            list(window),
         )
         con.execute(
             f"""
@@ -640,7 +656,6 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path], kind: str | No
 
 # --- Dagster assets -------------------------------------------------------------------------
 import re  # noqa: E402
-from datetime import date  # noqa: E402
 
 import dagster as dg  # noqa: E402
 

@@ -1,54 +1,20 @@
 {#
-    Gateway log shippers deliver at least once, and a late line can land in the next
-    day's file, so one request_id may appear more than once: keep its earliest line.
+    One row per request. The loader stores a request id once (a line shipped twice, even
+    into the next day's file, is skipped; see orchestration/ingestion/gateway.py), and the
+    unique test below guards it, so staging only renames and types: a view, because a
+    second copy of every request would cost as much as loading them.
+
+    requested_on is the loader's log_date (the UTC day of ts, by construction), so a filter
+    on it reaches the raw table's day column and skips the other days' blocks.
 #}
 
-{{ config(**gateway_daily_config('requested_on')) }}
+{{ config(materialized='view', tags=['gateway_daily']) }}
 
 with
 
 source as (
 
     select * from {{ source('gateway', 'gateway_requests') }}
-    where {{ gateway_incremental_window('cast(ts as date)', 'requested_on') }}
-
-),
-
--- Nearly every request id appears once: rank only the few that repeat.
-repeated as (
-
-    select request_id
-    from source
-    group by request_id
-    having count(*) > 1
-
-),
-
-ranked_repeats as (
-
-    select
-        source.*,
-        row_number() over (
-            partition by request_id
-            order by ts, log_date, _loaded_at, _source_file
-        ) as line_rank
-
-    from source
-    where request_id in (select request_id from repeated)
-
-),
-
-deduplicated as (
-
-    select source.*, 1 as line_rank
-    from source
-    where request_id not in (select request_id from repeated)
-
-    union all
-
-    select *
-    from ranked_repeats
-    where line_rank = 1
 
 ),
 
@@ -58,7 +24,7 @@ renamed as (
         request_id,
         -- The loader writes UTC timestamps without a zone.
         cast(ts as {{ dbt.type_timestamp() }}) as requested_at,
-        cast(ts as date) as requested_on,
+        cast(log_date as date) as requested_on,
         cast(log_date as date) as log_date,
         consumer_id,
         api_key_hash,
@@ -82,7 +48,7 @@ renamed as (
         coalesce(status between 500 and 599, false) as is_server_error,
         coalesce(status = 429, false) as is_rate_limited
 
-    from deduplicated
+    from source
 
 )
 
