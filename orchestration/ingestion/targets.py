@@ -280,7 +280,13 @@ def copy_raw_to_spark(duckdb_path: str | Path, spark, schema: str = SCHEMA,
         spark_types = {(t, c): spark_type(t, c, d) for t, cols in tables.items() for c, d in cols}
         catalog = _quote(src.execute("select current_database()").fetchone()[0])
         spark.sql(f"create database if not exists {_bq(schema)}")
+        # One catalog listing instead of a lookup per table (each is a metastore round trip);
+        # `__incoming` tables a crashed copy left behind are dropped here.
+        existing = {r[1] for r in spark.sql(f"show tables in {_bq(schema)}").collect()}
+        for leftover in sorted(t for t in existing if t.endswith(SPARK_INCOMING_SUFFIX)):
+            spark.sql(f"drop table {_bq(schema)}.{_bq(leftover)}")
         staged: list[tuple[str, str, int]] = []
+        created: list[str] = []
         try:
             for number, (table, columns) in enumerate(tables.items()):
                 select_list = ", ".join(
@@ -303,7 +309,7 @@ def copy_raw_to_spark(duckdb_path: str | Path, spark, schema: str = SCHEMA,
                     f"cast({_bq(c)} as {spark_types[table, c]}) as {_bq(c)}" for c, _ in columns
                 )
                 incoming = f"{_bq(schema)}.{_bq(table + SPARK_INCOMING_SUFFIX)}"
-                spark.sql(f"drop table if exists {incoming}")
+                created.append(incoming)
                 spark.sql(
                     f"create table {incoming} using parquet as select {casts}"
                     f" from parquet.{_bq(parquet.as_posix())}"
@@ -314,13 +320,14 @@ def copy_raw_to_spark(duckdb_path: str | Path, spark, schema: str = SCHEMA,
                                     f"{expected}; the last good tables are kept")
                 staged.append((table, incoming, rows))
         except BaseException:
-            for _, incoming, _ in staged:
+            for incoming in created:
                 spark.sql(f"drop table if exists {incoming}")
             raise
     copied: list[CopiedTable] = []
     for table, incoming, rows in staged:
         target = f"{_bq(schema)}.{_bq(table)}"
-        spark.sql(f"drop table if exists {target}")
+        if table in existing:
+            spark.sql(f"drop table {target}")
         spark.sql(f"alter table {incoming} rename to {target}")
         copied.append(CopiedTable(table, rows))
         if log:
