@@ -217,7 +217,7 @@ def test_gateway_models_are_partitioned_on_spark(built):
     """Gateway models are incremental by day, insert_overwrite of day partitions on Spark."""
     spark = built["spark"]
     for table, column in [("marts.fct_latency_daily", "requested_on"),
-                          ("staging.stg_gateway__requests", "requested_on")]:
+                          ("intermediate.int_requests_aggregated_to_minute", "requested_on")]:
         partitions = spark_rows(spark, f"show partitions {table}")
         assert len(partitions) >= 10, (table, partitions)
         assert all(str(p[0]).startswith(f"{column}=") for p in partitions), partitions[:3]
@@ -264,8 +264,10 @@ def test_rerunning_days_overwrites_only_those_partitions(built):
     spark = built["spark"]
     with duckdb.connect(str(built["duckdb"]), read_only=True) as con:
         last_day = con.execute(
-            "select max(requested_on) from staging.stg_gateway__requests").fetchone()[0]
-        staged = con.execute("select count(*) from staging.stg_gateway__requests").fetchone()[0]
+            "select max(requested_on) from intermediate.int_requests_aggregated_to_minute"
+        ).fetchone()[0]
+        minutes = con.execute(
+            "select count(*) from intermediate.int_requests_aggregated_to_minute").fetchone()[0]
     start, end = last_day - dt.timedelta(days=1), last_day + dt.timedelta(days=1)
     started = time.monotonic()
     result = dbt_in_process(
@@ -275,7 +277,7 @@ def test_rerunning_days_overwrites_only_those_partitions(built):
     print(f"\nincremental run of {start}..{last_day} on Spark: {time.monotonic() - started:.1f}s")
     assert result.success, failures(result)
     assert len(result.result.results) >= 5
-    assert spark.table("staging.stg_gateway__requests").count() == staged
+    assert spark.table("intermediate.int_requests_aggregated_to_minute").count() == minutes
     with duckdb.connect(str(built["duckdb"]), read_only=True) as con:
         problems = [p for t in ("fct_latency_daily", "fct_peak_latency_daily")
                     for p in compare_table(con, spark, t)]
