@@ -55,7 +55,8 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; } \
 	  || echo "warning: could not install chromium (needs root and Debian's packages); the browser test will be skipped"
 
-## test-engines: the project on PostgreSQL (private server started by the tests), compared with DuckDB
+## test-engines: the project on PostgreSQL (private server started by the tests) and on Spark
+## (in process, local mode, Java 17), every mart table compared with DuckDB's (part of `make test` too)
 test-engines: setup postgresql
 	$(BIN)/pytest -m engines tests/engines
 

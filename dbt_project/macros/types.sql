@@ -27,12 +27,15 @@
 
 {#
     What an engine needs before the first model, run from the on-run-start hook (inside
-    create_quality_schema). Contracts (`data_type: double` in the models' YAML) and seed
-    column types spell the 64-bit float `double`, as DuckDB and Spark do; PostgreSQL spells it
-    `double precision`, so there `double` becomes a domain over double precision in schema
-    public (on the default search_path). PostgreSQL reports a domain's base type to clients,
-    so contract checks see double precision on both sides. Needs CREATE on schema public
-    (the database owner has it).
+    create_quality_schema). Seed column types spell the 64-bit float `double` and strings
+    `string`, as DuckDB and Spark do (Spark refuses `varchar` without a length, PostgreSQL
+    has neither name), so on PostgreSQL both become domains in schema public (on the
+    default search_path): `double` over double precision, `string` over text. Contracts
+    (`data_type:` in the models' YAML) use the same names: dbt translates `string` to each
+    adapter's string type (text on DuckDB and PostgreSQL, string on Spark) and `double`
+    resolves through the domain. PostgreSQL reports a domain's base type to clients, so
+    contract checks see the base types on both sides. Needs CREATE on schema public (the
+    database owner has it).
 #}
 {% macro engine_setup() -%}
     {{ return(adapter.dispatch('engine_setup', 'apipulse')()) }}
@@ -50,6 +53,13 @@
             where n.nspname = 'public' and t.typname = 'double'
         ) then
             create domain public."double" as double precision;
+        end if;
+        if not exists (
+            select 1 from pg_catalog.pg_type as t
+            join pg_catalog.pg_namespace as n on n.oid = t.typnamespace
+            where n.nspname = 'public' and t.typname = 'string'
+        ) then
+            create domain public."string" as text;
         end if;
     end
     $$;

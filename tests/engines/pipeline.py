@@ -6,6 +6,8 @@ into DuckDB. Usable by hand as well:
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -53,6 +55,26 @@ def small_world(workdir: Path) -> tuple[Path, Path]:
     warehouse = workdir / "warehouse.duckdb"
     load_world(source_dir, warehouse)
     return source_dir, warehouse
+
+
+def dbt_build(target: str, env: dict[str, str], workdir: Path,
+              extra: list[str] | None = None) -> subprocess.Popen:
+    """`dbt build --target <target>` in the background; output in workdir/dbt-<target>/."""
+    out = workdir / f"dbt-{target}"
+    out.mkdir(parents=True, exist_ok=True)
+    return subprocess.Popen(
+        [str(BIN / "dbt"), "build", "--profiles-dir", "..", "--target", target,
+         "--target-path", str(out / "target"), "--log-path", str(out / "logs"), *(extra or [])],
+        cwd=DBT_PROJECT, env={**os.environ, **env}, stdout=(out / "stdout.txt").open("w"),
+        stderr=subprocess.STDOUT, text=True,
+    )
+
+
+def dbt_tail(workdir: Path, target: str) -> str:
+    """The error lines and the end of a dbt build's output, for an assertion message."""
+    text = (workdir / f"dbt-{target}" / "stdout.txt").read_text()
+    errors = [line for line in text.splitlines() if "ERROR" in line or "Error" in line]
+    return "\n".join(errors[-40:]) + "\n...\n" + text[-3000:]
 
 
 if __name__ == "__main__":

@@ -3,14 +3,8 @@
 A small sample world is loaded by the product's file-mode loaders into DuckDB, its raw
 layer copied into a private PostgreSQL 15 (orchestration/ingestion/targets.py), and
 `dbt build` runs on both engines (targets `duckdb` and `postgres`, concurrently). Then every
-table of schema `marts` is compared row for row:
-
-- same tables, same columns, same row counts;
-- text, integers, booleans, dates and timestamps exactly equal;
-- floating point numbers within a relative tolerance of 1e-9 (absolute 1e-12 near zero):
-  the engines sum and divide doubles in different orders, so the last bits may differ.
-  Percentiles use percentile_cont (exact, interpolated) on both engines, so no wider
-  tolerance is needed anywhere.
+table of schema `marts` is compared row for row (tests/engines/compare.py: exact, doubles
+within a relative 1e-9).
 
 The Great Expectations suites then run against PostgreSQL through GX's own PostgreSQL
 data source (no DuckDB shim involved).
@@ -18,43 +12,19 @@ data source (no DuckDB shim involved).
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
-import math
-import os
-import subprocess
 import time
-from pathlib import Path
 
 import duckdb
 import psycopg2
 import pytest
 
 from orchestration.ingestion.targets import copy_raw_to_postgres
-from tests.engines.pipeline import BIN, DBT_PROJECT, small_world
+from tests.engines.compare import compare_rows, duckdb_mart_columns, duckdb_mart_tables
+from tests.engines.pipeline import dbt_build, dbt_tail, small_world
 
 pytestmark = pytest.mark.engines
 
-REL_TOL = 1e-9
-ABS_TOL = 1e-12
 TIMINGS: dict[str, float] = {}
-
-
-def _dbt(target: str, env: dict[str, str], workdir: Path) -> subprocess.Popen:
-    out = workdir / f"dbt-{target}"
-    out.mkdir(parents=True, exist_ok=True)
-    return subprocess.Popen(
-        [str(BIN / "dbt"), "build", "--profiles-dir", "..", "--target", target,
-         "--target-path", str(out / "target"), "--log-path", str(out / "logs")],
-        cwd=DBT_PROJECT, env={**os.environ, **env}, stdout=(out / "stdout.txt").open("w"),
-        stderr=subprocess.STDOUT, text=True,
-    )
-
-
-def _tail(workdir: Path, target: str) -> str:
-    text = (workdir / f"dbt-{target}" / "stdout.txt").read_text()
-    errors = [line for line in text.splitlines() if "ERROR" in line or "Error" in line]
-    return "\n".join(errors[-40:]) + "\n...\n" + text[-3000:]
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +40,8 @@ def built(tmp_path_factory, postgres_server):
     TIMINGS["copy raw -> PostgreSQL"] = time.monotonic() - started
 
     started = time.monotonic()
-    duck = _dbt("duckdb", {"WAREHOUSE_PATH": str(raw_file)}, workdir)
-    pg = _dbt("postgres", postgres_server.dbt_env(), workdir)
+    duck = dbt_build("duckdb", {"WAREHOUSE_PATH": str(raw_file)}, workdir)
+    pg = dbt_build("postgres", postgres_server.dbt_env(), workdir)
     rc = {"duckdb": duck.wait(timeout=900), "postgres": pg.wait(timeout=900)}
     TIMINGS["dbt build, both engines"] = time.monotonic() - started
     print("\nengine test timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in TIMINGS.items()))
@@ -132,79 +102,31 @@ def test_copy_command_line(built, capsys):
 
 
 def test_dbt_build_green_on_duckdb(built):
-    assert built["rc"]["duckdb"] == 0, _tail(built["workdir"], "duckdb")
+    assert built["rc"]["duckdb"] == 0, dbt_tail(built["workdir"], "duckdb")
 
 
 def test_dbt_build_green_on_postgres(built):
-    assert built["rc"]["postgres"] == 0, _tail(built["workdir"], "postgres")
-
-
-def _norm(value):
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    return value
-
-
-def _sort_key(row: tuple) -> tuple:
-    """Order rows the same way on both engines: floats rounded to 8 significant digits."""
-    key = []
-    for v in row:
-        if v is None:
-            key.append((0, ""))
-        elif isinstance(v, float):
-            key.append((1, float(f"{v:.8g}") if math.isfinite(v) else str(v)))
-        elif isinstance(v, bool | int):
-            key.append((1, float(v)))
-        elif isinstance(v, dt.datetime | dt.date):
-            key.append((2, v.isoformat()))
-        else:
-            key.append((3, str(v)))
-    return tuple(key)
-
-
-def _equal(a, b) -> bool:
-    if isinstance(a, float) or isinstance(b, float):
-        if a is None or b is None:
-            return False
-        if math.isnan(a) or math.isnan(b):
-            return math.isnan(a) and math.isnan(b)
-        return math.isclose(a, b, rel_tol=REL_TOL, abs_tol=ABS_TOL)
-    return a == b
+    assert built["rc"]["postgres"] == 0, dbt_tail(built["workdir"], "postgres")
 
 
 def compare_table(duck_con, pg_con, table: str) -> list[str]:
     """Differences between marts.<table> on both engines (empty when equal)."""
-    duck_cols = [r[0] for r in duck_con.execute(
-        "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = ?"
-        " order by column_index", [table]).fetchall()]
+    duck_cols = duckdb_mart_columns(duck_con, table)
     pg_cols = [r[0] for r in pg_rows(
         pg_con, "select column_name from information_schema.columns where table_schema = 'marts'"
         " and table_name = %s order by ordinal_position", (table,))]
     if duck_cols != pg_cols:
         return [f"{table}: columns differ: duckdb {duck_cols} postgres {pg_cols}"]
     cols = ", ".join(f'"{c}"' for c in duck_cols)
-    duck = sorted((tuple(_norm(v) for v in r) for r in
-                   duck_con.execute(f'select {cols} from marts."{table}"').fetchall()), key=_sort_key)
-    post = sorted((tuple(_norm(v) for v in r) for r in
-                   pg_rows(pg_con, f'select {cols} from marts."{table}"')), key=_sort_key)
-    if len(duck) != len(post):
-        return [f"{table}: {len(duck)} rows on duckdb, {len(post)} on postgres"]
-    problems = []
-    for i, (d, p) in enumerate(zip(duck, post, strict=True)):
-        for col, a, b in zip(duck_cols, d, p, strict=True):
-            if not _equal(a, b):
-                problems.append(f"{table} row {i} column {col}: duckdb {a!r} != postgres {b!r}")
-                break
-        if len(problems) >= 5:
-            break
-    return problems
+    return compare_rows(table, duck_cols,
+                        duck_con.execute(f'select {cols} from marts."{table}"').fetchall(),
+                        pg_rows(pg_con, f'select {cols} from marts."{table}"'), "postgres")
 
 
 def test_every_mart_is_identical_on_both_engines(built, pg):
     assert built["rc"]["duckdb"] == 0 and built["rc"]["postgres"] == 0, "a dbt build failed"
     with duckdb.connect(str(built["duckdb"]), read_only=True) as con:
-        duck_tables = sorted(r[0] for r in con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'marts'").fetchall())
+        duck_tables = duckdb_mart_tables(con)
         pg_tables = sorted(r[0] for r in pg_rows(
             pg, "select table_name from information_schema.tables where table_schema = 'marts'"
             " and table_type = 'BASE TABLE'"))
