@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,3 +127,20 @@ def _log(root: Path) -> str:
         return (root / "server.log").read_text()[-2000:]
     except OSError:
         return ""
+
+
+@pytest.fixture(scope="session")
+def duckdb_reference(tmp_path_factory) -> dict:
+    """The small world, loaded by the product's loaders and built by dbt on DuckDB once for
+    every engine test: `raw` holds the raw layer only (what the copies read), `duckdb` is a
+    copy with every model built (what each engine's marts are compared with)."""
+    from tests.engines.pipeline import dbt_build, small_world
+
+    workdir = tmp_path_factory.mktemp("engines-reference")
+    started = time.monotonic()
+    _, raw_file = small_world(workdir)
+    reference = workdir / "reference.duckdb"
+    shutil.copyfile(raw_file, reference)
+    rc = dbt_build("duckdb", {"WAREHOUSE_PATH": str(reference)}, workdir).wait(timeout=900)
+    print(f"\nDuckDB reference (world, load, dbt build): {time.monotonic() - started:.1f}s")
+    return {"workdir": workdir, "raw": raw_file, "duckdb": reference, "rc": rc}

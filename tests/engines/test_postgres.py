@@ -20,7 +20,7 @@ import pytest
 
 from orchestration.ingestion.targets import copy_raw_to_postgres
 from tests.engines.compare import compare_rows, duckdb_mart_columns, duckdb_mart_tables
-from tests.engines.pipeline import dbt_build, dbt_tail, small_world
+from tests.engines.pipeline import dbt_build, dbt_tail
 
 pytestmark = pytest.mark.engines
 
@@ -28,24 +28,19 @@ TIMINGS: dict[str, float] = {}
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory, postgres_server):
-    """World -> DuckDB raw (loaders) -> PostgreSQL raw (copy) -> dbt build on both engines."""
-    workdir = tmp_path_factory.mktemp("engines")
+def built(duckdb_reference, postgres_server):
+    """DuckDB raw (the shared reference) -> PostgreSQL raw (copy) -> dbt build on PostgreSQL."""
+    workdir = duckdb_reference["workdir"]
     started = time.monotonic()
-    _, raw_file = small_world(workdir)
-    TIMINGS["world + load (DuckDB)"] = time.monotonic() - started
-
-    started = time.monotonic()
-    copied = copy_raw_to_postgres(raw_file, postgres_server.dsn)
+    copied = copy_raw_to_postgres(duckdb_reference["raw"], postgres_server.dsn)
     TIMINGS["copy raw -> PostgreSQL"] = time.monotonic() - started
 
     started = time.monotonic()
-    duck = dbt_build("duckdb", {"WAREHOUSE_PATH": str(raw_file)}, workdir)
     pg = dbt_build("postgres", postgres_server.dbt_env(), workdir)
-    rc = {"duckdb": duck.wait(timeout=900), "postgres": pg.wait(timeout=900)}
-    TIMINGS["dbt build, both engines"] = time.monotonic() - started
+    rc = {"duckdb": duckdb_reference["rc"], "postgres": pg.wait(timeout=900)}
+    TIMINGS["dbt build (PostgreSQL)"] = time.monotonic() - started
     print("\nengine test timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in TIMINGS.items()))
-    return {"workdir": workdir, "duckdb": raw_file, "copied": copied, "rc": rc,
+    return {"workdir": workdir, "duckdb": duckdb_reference["duckdb"], "copied": copied, "rc": rc,
             "server": postgres_server}
 
 

@@ -32,7 +32,7 @@ import pytest
 from orchestration.ingestion.targets import CopyError, copy_raw_to_spark, main, spark_session
 from orchestration.settings import PROFILES_DIR
 from tests.engines.compare import compare_rows, duckdb_mart_columns, duckdb_mart_tables
-from tests.engines.pipeline import DBT_PROJECT, dbt_build, dbt_tail, small_world
+from tests.engines.pipeline import DBT_PROJECT, dbt_tail
 
 pytestmark = pytest.mark.engines
 
@@ -101,20 +101,13 @@ def failures(result) -> str:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """World -> DuckDB raw (loaders) -> Spark raw (copy) -> dbt build on both engines."""
+def built(tmp_path_factory, duckdb_reference):
+    """DuckDB raw (the shared reference) -> Spark raw (copy) -> dbt build on Spark."""
     reason = spark_unavailable()
     if reason:
         pytest.skip(reason)
     workdir = tmp_path_factory.mktemp("spark")
-    started = time.monotonic()
-    _, raw_file = small_world(workdir)
-    TIMINGS["world + load (DuckDB)"] = time.monotonic() - started
-
-    # DuckDB builds on a copy of the file: the copy to Spark keeps reading the raw layer.
-    reference = workdir / "reference.duckdb"
-    shutil.copyfile(raw_file, reference)
-    duck = dbt_build("duckdb", {"WAREHOUSE_PATH": str(reference)}, workdir)
+    raw_file, reference = duckdb_reference["raw"], duckdb_reference["duckdb"]
 
     started = time.monotonic()
     spark_dir = workdir / "spark"
@@ -129,9 +122,10 @@ def built(tmp_path_factory):
         ["build", *([] if WITH_UNIT_TESTS else ["--exclude-resource-type", "unit_test"])],
         spark_dir, workdir / "dbt-spark")
     TIMINGS["dbt build (Spark)"] = time.monotonic() - started
-    rc = {"duckdb": duck.wait(timeout=900), "spark": 0 if result.success else 1}
+    rc = {"duckdb": duckdb_reference["rc"], "spark": 0 if result.success else 1}
     print("\nSpark test timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in TIMINGS.items()))
-    yield {"workdir": workdir, "raw": raw_file, "duckdb": reference, "copied": copied,
+    yield {"workdir": workdir, "reference_workdir": duckdb_reference["workdir"],
+           "raw": raw_file, "duckdb": reference, "copied": copied,
            "rc": rc, "spark": spark, "spark_result": result, "spark_dir": spark_dir}
     spark.stop()
 
@@ -198,7 +192,7 @@ def test_copy_command_line_names_what_is_missing(tmp_path, capsys):
 
 
 def test_dbt_build_green_on_duckdb(built):
-    assert built["rc"]["duckdb"] == 0, dbt_tail(built["workdir"], "duckdb")
+    assert built["rc"]["duckdb"] == 0, dbt_tail(built["reference_workdir"], "duckdb")
 
 
 def test_dbt_build_green_on_spark(built):
