@@ -515,7 +515,11 @@ def load_json_batch(con: duckdb.DuckDBPyConnection, paths: list[Path],
     try:
         bad = con.execute("select count(*) from gateway_batch where reject_reason is not null"
                           " or request_id is null or _file_idx is null").fetchone()[0]
-        if bad or _differing_repeats(con):
+        if bad:
+            return None
+        con.execute("create or replace temp table gateway_repeats as select request_id"
+                    " from gateway_batch group by all having count(*) > 1")
+        if _differing_repeats(con):
             return None
         return _insert_batch(con, kind, sources)
     finally:
@@ -525,10 +529,8 @@ def load_json_batch(con: duckdb.DuckDBPyConnection, paths: list[Path],
 
 def _differing_repeats(con: duckdb.DuckDBPyConnection) -> bool:
     """True when a request id repeats within a file with different content: only the line
-    path knows which line came first (read_json has no line numbers). Leaves temp table
+    path knows which line came first (read_json has no line numbers). Reads temp table
     gateway_repeats: the request ids seen more than once in the batch (usually very few)."""
-    con.execute("create or replace temp table gateway_repeats as select request_id"
-                " from gateway_batch group by all having count(*) > 1")
     return con.execute(
         """
         select count(*) > 0 from (
@@ -589,15 +591,15 @@ def _insert_batch(con: duckdb.DuckDBPyConnection, kind: str, sources: list[str])
               select request_id from raw.gateway_requests
               where log_date between $1 and $2
             )
-            select b.*, b.request_id not in (select request_id from stored) as _new
-            from first_in_batch b
+            select * from first_in_batch
+            where request_id not in (select request_id from stored)
             """,
             list(window),
         )
         con.execute(
             f"""
             insert into raw.gateway_requests ({col_list}, "_source_file", "_loaded_at")
-            select {col_list}, $1[_file_idx], $2 from gateway_new where _new
+            select {col_list}, $1[_file_idx], $2 from gateway_new
             """,
             [sources, loaded_at],
         )
@@ -609,7 +611,7 @@ def _insert_batch(con: duckdb.DuckDBPyConnection, kind: str, sources: list[str])
                 " group by all").fetchall():
             counts[idx] = (lines, distinct_ids, 0)
         for idx, inserted in con.execute(
-                "select _file_idx, count(*) from gateway_new where _new group by all").fetchall():
+                "select _file_idx, count(*) from gateway_new group by all").fetchall():
             counts[idx] = (*counts[idx][:2], inserted)
         con.execute("commit")
     except Exception:
