@@ -19,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench.generate import World, ensure_world
-from orchestration.settings import DBT_PRODUCTION_BUILD_ARGS
+from orchestration.settings import DBT_PRODUCTION_BUILD_ARGS, gateway_window_env
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -173,8 +173,7 @@ def step_incremental(world: World, run_dir: Path, base: Path) -> dict:
     ingest = time.perf_counter() - started
     day = world.day31
     # The day's window as the Dagster partition run passes it (environment, not --vars).
-    window = {"APIPULSE_GATEWAY_START_DATE": day.isoformat(),
-              "APIPULSE_GATEWAY_END_DATE": (day + timedelta(days=1)).isoformat()}
+    window = gateway_window_env(day, day + timedelta(days=1))
     out = {"ingest_gateway_s": ingest, "copy_s": copy_s,
            "gateway_rows_loaded": sum(result.loaded.values()), "window": window}
     out.update(dbt_build(warehouse, INCREMENTAL_SELECT, run_dir, window,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -41,3 +42,11 @@ def partitions_start() -> str:
 # Unit tests check the models' logic on fixed inputs, so they belong to CI (`make test` runs
 # them), not to every production run: dbt's own advice, and a third of a run's nodes.
 DBT_PRODUCTION_BUILD_ARGS = ("--exclude-resource-type", "unit_test")
+
+
+def gateway_window_env(start: date, end: date) -> dict[str, str]:
+    """The days [start, end) an incremental gateway run rebuilds, as the environment dbt
+    reads them from (dbt_project/macros/incremental.sql): not --vars, which make dbt
+    re-parse the whole project whenever they change."""
+    return {"APIPULSE_GATEWAY_START_DATE": start.isoformat(),
+            "APIPULSE_GATEWAY_END_DATE": end.isoformat()}

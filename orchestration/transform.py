@@ -67,11 +67,8 @@ GATEWAY_DAILY = "tag:gateway_daily"
 def gateway_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """`dbt build` of the gateway-derived incremental models for the run's days only."""
     window = context.partition_time_window
-    # The days go to dbt as environment variables, not --vars: new --vars make dbt re-parse
-    # the whole project (macros/incremental.sql). dagster-dbt hands the process environment
-    # to the dbt subprocess it starts in cli().
-    days = {"APIPULSE_GATEWAY_START_DATE": f"{window.start:%Y-%m-%d}",
-            "APIPULSE_GATEWAY_END_DATE": f"{window.end:%Y-%m-%d}"}
+    # dagster-dbt hands the process environment to the dbt subprocess it starts in cli().
+    days = settings.gateway_window_env(window.start.date(), window.end.date())
     with _environment(days):
         invocation = dbt.cli(["build", *settings.DBT_PRODUCTION_BUILD_ARGS], context=context)
     yield from invocation.stream()

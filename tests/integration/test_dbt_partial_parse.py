@@ -6,7 +6,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
+
+from orchestration.settings import gateway_window_env
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT = str(Path(sys.executable).parent / "dbt")
@@ -25,8 +28,8 @@ def parse(tmp_path: Path, run: str, extra_env: dict[str, str], *args: str) -> st
 
 
 def test_a_new_day_window_keeps_the_parse_and_new_vars_do_not(tmp_path):
-    day1 = {"APIPULSE_GATEWAY_START_DATE": "2026-09-01", "APIPULSE_GATEWAY_END_DATE": "2026-09-02"}
-    day2 = {"APIPULSE_GATEWAY_START_DATE": "2026-09-02", "APIPULSE_GATEWAY_END_DATE": "2026-09-03"}
+    day1 = gateway_window_env(date(2026, 9, 1), date(2026, 9, 2))
+    day2 = gateway_window_env(date(2026, 9, 2), date(2026, 9, 3))
     parse(tmp_path, "first", day1)
     log = parse(tmp_path, "next_day", day2)
     assert "Partial parsing enabled, no changes found, skipping parsing" in log
