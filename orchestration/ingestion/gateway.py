@@ -12,7 +12,8 @@ and reason. Both paths store exactly the same rows. Raw API keys and client IPs 
 Idempotency: rows remember their `_source_file`; loading a file replaces every row that
 file loaded before, and a request id already stored within a day of the new rows' days (a
 line shipped twice, possibly into the next day's file) is not inserted again, so a request
-id is stored once. A file (or a batch of files) is one transaction.
+id is stored once. A file (or a batch of files) is one transaction; in a batch, the rare
+repeated lines are then removed in a second, small one (see _drop_repeats).
 """
 
 
@@ -452,7 +453,7 @@ def log_files(paths: list[Path]) -> list[Path]:
 # every line is a valid request; any problem (a malformed line, a damaged gzip, a missing
 # request id) sends those files through load_file, which quarantines line by line.
 FAST_BATCH_MIN_FILES = 2       # two files at a time keep both cores reading
-FAST_BATCH_BYTES = 256 << 20   # then close a batch at this many bytes on disk (bounds memory)
+FAST_BATCH_BYTES = 256 << 20   # then close a batch at this many bytes on disk (bounds what a bad line makes it redo)
 FAST_BATCH_MAX_FILES = 32
 
 
@@ -483,66 +484,6 @@ def _fast_batches(files: list[Path], kind: str | None) -> list[tuple[str | None,
     return batches
 
 
-def load_json_batch(con: duckdb.DuckDBPyConnection, paths: list[Path],
-                    kind: str) -> list[FileLoad] | None:
-    """Load JSON log files in one transaction through read_json; None (nothing changed)
-    when any line would be rejected or needs its line number."""
-    columns, access = _json_read_spec(kind)
-    names = [str(p) for p in paths]
-    sources = [display_path(p) for p in paths]
-    compression = "gzip" if _is_gzip(paths[0]) else "none"
-    fields = ",\n".join(f'            {expr} as "{name}"' for name, expr in access.items())
-    try:
-        con.execute(
-            f"""
-            create or replace temp table gateway_batch as
-            with src as (
-              select * from read_json($1, format = 'newline_delimited', compression = '{compression}',
-                                      columns = {columns}, filename = true)
-            ),
-            f as (
-              select list_position($1, filename) as _file_idx, null as ln, true as is_json,
-{fields}
-              from src
-            ),
-            {_json_typed(kind, carry="_file_idx, ").replace("$file_key", "cast(null as varchar)")}
-            select *, {_reject_reason(kind)} as reject_reason from typed
-            """,
-            [names],
-        )
-    except (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.IOException):
-        return None
-    try:
-        bad = con.execute("select count(*) from gateway_batch where reject_reason is not null"
-                          " or request_id is null or _file_idx is null").fetchone()[0]
-        if bad:
-            return None
-        con.execute("create or replace temp table gateway_repeats as select request_id"
-                    " from gateway_batch group by all having count(*) > 1")
-        if _differing_repeats(con):
-            return None
-        return _insert_batch(con, kind, sources)
-    finally:
-        for t in ("gateway_batch", "gateway_repeats", "gateway_new"):
-            con.execute(f"drop table if exists {t}")
-
-
-def _differing_repeats(con: duckdb.DuckDBPyConnection) -> bool:
-    """True when a request id repeats within a file with different content: only the line
-    path knows which line came first (read_json has no line numbers). Reads temp table
-    gateway_repeats: the request ids seen more than once in the batch (usually very few)."""
-    return con.execute(
-        """
-        select count(*) > 0 from (
-          select _file_idx, request_id
-          from gateway_batch semi join gateway_repeats using (request_id)
-          group by all
-          having count(*) > 1 and count(distinct gateway_batch) > 1
-        )
-        """
-    ).fetchone()[0]
-
-
 # A request id is stored once: a line shipped twice (at-least-once shippers; the copy may
 # land in the next day's file) is skipped when its id is already stored within this many
 # days of the new rows' days. Staging relies on it (one row per request id, tested).
@@ -558,14 +499,18 @@ def _stored_window(con: duckdb.DuckDBPyConnection, table: str,
     return lo - REPEAT_WINDOW, hi + REPEAT_WINDOW
 
 
-def _insert_batch(con: duckdb.DuckDBPyConnection, kind: str, sources: list[str]) -> list[FileLoad]:
-    """Store temp table gateway_batch as load_file would, file after file: a file's repeated
-    request ids keep their first line, then a request id already stored within
-    REPEAT_WINDOW of the batch's days (by another file, or an earlier file of the batch) is
-    skipped."""
-    columns = RAW_TABLES["gateway_requests"].column_names
-    col_list = ", ".join(f'"{c}"' for c in columns)
-    window = _stored_window(con, "gateway_batch", "cast(ts as date)")
+def load_json_batch(con: duckdb.DuckDBPyConnection, paths: list[Path],
+                    kind: str) -> list[FileLoad] | None:
+    """Load JSON log files through one read_json call that streams every line straight into
+    raw.gateway_requests, then resolve the few repeated request ids. Returns None, with
+    nothing changed, when any line would be rejected or needs its line number: load_file
+    decides those files line by line."""
+    columns, access = _json_read_spec(kind)
+    names = [str(p) for p in paths]
+    sources = [display_path(p) for p in paths]
+    compression = "gzip" if _is_gzip(paths[0]) else "none"
+    fields = ",\n".join(f'            {expr} as "{name}"' for name, expr in access.items())
+    col_list = ", ".join(f'"{c}"' for c in RAW_TABLES["gateway_requests"].column_names)
     loaded_at = utc_now()
     ensure_raw_schema(con)
     con.execute("begin transaction")
@@ -574,51 +519,138 @@ def _insert_batch(con: duckdb.DuckDBPyConnection, kind: str, sources: list[str])
                     [sources])
         con.execute(
             f"""
-            create or replace temp table gateway_new as
-            with first_in_batch as (
-              -- Repeats within a file are identical here (_differing_repeats); a request id
-              -- in several files keeps the earliest file's line, as file-by-file loading does.
-              -- Only the few repeated ids are ranked.
-              select {_raw_select(kind)}, _file_idx from gateway_batch
-              anti join gateway_repeats using (request_id)
-              union all
-              select * exclude (_rn) from (
-                select {_raw_select(kind)}, _file_idx, row_number() over (
-                  partition by request_id order by _file_idx) as _rn
-                from gateway_batch semi join gateway_repeats using (request_id)) where _rn = 1
-            ),
-            stored as (
-              select request_id from raw.gateway_requests
-              where log_date between $1 and $2
-            )
-            select * from first_in_batch
-            where request_id not in (select request_id from stored)
-            """,
-            list(window),
-        )
-        con.execute(
-            f"""
             insert into raw.gateway_requests ({col_list}, "_source_file", "_loaded_at")
-            select {col_list}, $1[_file_idx], $2 from gateway_new
+            with src as (
+              select * from read_json($1, format = 'newline_delimited', compression = '{compression}',
+                                      columns = {columns}, filename = true)
+            ),
+            f as (
+              select $2[list_position($1, filename)] as _source_file, null as ln, true as is_json,
+{fields}
+              from src
+            ),
+            {_json_typed(kind, carry="_source_file, ").replace("$file_key", "cast(null as varchar)")}
+            select {_raw_select(kind)}, _source_file, $3 from typed
             """,
-            [sources, loaded_at],
+            [names, sources, loaded_at],
         )
+        per_file = _check_new_rows(con, loaded_at)
+        if per_file is None or not _find_repeats(con, loaded_at):
+            con.execute("rollback")
+            return None
         con.execute("delete from raw.gateway_rejects where source_file in (select unnest($1))",
                     [sources])
-        counts = dict.fromkeys(range(1, len(sources) + 1), (0, 0, 0))
-        for idx, lines, distinct_ids in con.execute(
-                "select _file_idx, count(*), count(distinct request_id) from gateway_batch"
-                " group by all").fetchall():
-            counts[idx] = (lines, distinct_ids, 0)
-        for idx, inserted in con.execute(
-                "select _file_idx, count(*) from gateway_new group by all").fetchall():
-            counts[idx] = (*counts[idx][:2], inserted)
+        con.execute("commit")
+    except (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.IOException):
+        con.execute("rollback")
+        return None
+    except Exception:
+        con.execute("rollback")
+        raise
+    try:
+        dropped = _drop_repeats(con, sources, loaded_at)
+    finally:
+        con.execute("drop table if exists gateway_repeats")
+    loads = []
+    for source in sources:
+        lines = per_file.get(source, 0)
+        in_file, other = dropped.get(source, (0, 0))
+        loads.append(FileLoad(source, kind, lines, lines, lines - in_file - other, 0, in_file))
+    return loads
+
+
+def _check_new_rows(con: duckdb.DuckDBPyConnection, loaded_at) -> dict[str, int] | None:
+    """Lines stored per file by this load, or None when a stored line is not a clean request
+    (what load_file would reject, or a missing request id: only load_file can name it)."""
+    rows = con.execute(
+        """
+        select _source_file, count(*),
+               count(*) filter (where request_id is null or ts is null or method is null
+                                or status is null or status not between 100 and 599)
+        from raw.gateway_requests where _loaded_at = $1
+        group by all
+        """,
+        [loaded_at],
+    ).fetchall()
+    if any(bad or source is None for source, _, bad in rows):
+        return None
+    return {source: lines for source, lines, _ in rows}
+
+
+def _find_repeats(con: duckdb.DuckDBPyConnection, loaded_at) -> bool:
+    """Temp table gateway_repeats: the request ids this load repeats (within the load, or
+    rows stored within REPEAT_WINDOW of its days), with that window. False when an id
+    repeats within one file with different content: only load_file knows which line came
+    first (read_json has no line numbers)."""
+    lo, hi = con.execute("select min(log_date), max(log_date) from raw.gateway_requests"
+                         " where _loaded_at = $1", [loaded_at]).fetchone()
+    if lo is None:
+        lo, hi = date.max - REPEAT_WINDOW, date.min + REPEAT_WINDOW  # nothing new: no window
+    con.execute(
+        """
+        create or replace temp table gateway_repeats as
+        select request_id, $1::date as window_start, $2::date as window_end
+        from raw.gateway_requests
+        where log_date between $1 and $2
+        group by all
+        having count(*) > 1 and count(*) filter (where _loaded_at = $3) > 0
+        """,
+        [lo - REPEAT_WINDOW, hi + REPEAT_WINDOW, loaded_at],
+    )
+    columns = ", ".join(f'"{c}"' for c in RAW_TABLES["gateway_requests"].column_names)
+    return not con.execute(
+        f"""
+        select count(*) from (
+          select _source_file, request_id
+          from raw.gateway_requests semi join gateway_repeats using (request_id)
+          where log_date between $1 and $2 and _loaded_at = $3
+          group by all having count(distinct ({columns})) > 1
+        )
+        """,
+        [lo - REPEAT_WINDOW, hi + REPEAT_WINDOW, loaded_at],
+    ).fetchone()[0]
+
+
+def _drop_repeats(con: duckdb.DuckDBPyConnection, sources: list[str],
+                  loaded_at) -> dict[str, tuple[int, int]]:
+    """Delete this load's rows whose request id (temp table gateway_repeats) is already
+    stored, keeping one row per id as file-by-file loading would: a row stored by an earlier
+    load wins, then the batch's earliest file. Its own transaction, after the load's commit:
+    DuckDB rewrites a whole transaction's new rows when some of them are deleted before
+    commit, so deleting first would cost as much as loading again. Returns the rows dropped
+    per file: (repeats within the file, repeats of another file's row)."""
+    con.execute("begin transaction")
+    try:
+        rows = con.execute(
+            """
+            with ranked as (
+              select r.rowid as _row, r._source_file, r._loaded_at = $2 as _new,
+                     row_number() over (
+                       partition by r.request_id
+                       order by r._loaded_at, list_position($1, r._source_file), r.rowid) > 1
+                       as _drop,
+                     row_number() over (
+                       partition by r.request_id, r._source_file order by r.rowid) > 1 as _in_file
+              from raw.gateway_requests r join gateway_repeats w
+                on r.request_id = w.request_id
+               and r.log_date between w.window_start and w.window_end
+            )
+            select _row, _source_file, _in_file from ranked where _drop and _new
+            """,
+            [sources, loaded_at],
+        ).fetchall()
+        if rows:
+            con.execute("delete from raw.gateway_requests where rowid in (select unnest($1))",
+                        [[row for row, _, _ in rows]])
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
-    return [FileLoad(src, kind, lines, lines, inserted, 0, lines - distinct_ids)
-            for src, (lines, distinct_ids, inserted) in zip(sources, counts.values(), strict=True)]
+    dropped: dict[str, tuple[int, int]] = {}
+    for _, source, in_file in rows:
+        a, b = dropped.get(source, (0, 0))
+        dropped[source] = (a + 1, b) if in_file else (a, b + 1)
+    return dropped
 
 
 def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path], kind: str | None = None,

@@ -73,7 +73,7 @@ def _lines(
     t: Traffic,
     lo: int,
     hi: int,
-    request_ids: list[str],
+    request_ids: list[str],  # ids of requests lo..hi-1
     frags,
     invalid_keys: list[str],
     duplicate: np.ndarray,
@@ -114,7 +114,7 @@ def _lines(
         else:
             key_part = ""
         line = _LINE % (
-            request_ids[i],
+            request_ids[i - lo],
             methods[r],
             uri,
             uri,
@@ -150,8 +150,9 @@ def write_logs(
     """Write one gzip file per UTC day; returns the number of duplicated lines."""
     rng = stream(params.seed, "gateway-lines")
     n = len(t)
-    raw = rng.bytes(16 * n).hex()
-    request_ids = [raw[32 * i : 32 * i + 32] for i in range(n)]
+    # 16 random bytes per request, turned into hex ids one day at a time (a list of every
+    # id would hold ~80 bytes per request in memory: gigabytes at benchmark sizes).
+    id_bytes = rng.bytes(16 * n)
     invalid_keys = [f"key_{hex_token(rng, 16)}" for _ in range(64)]
     duplicate = np.zeros(n, dtype=bool)
     n_dup = max(1, round(DUPLICATE_SHARE * n)) if n else 0
@@ -170,15 +171,20 @@ def write_logs(
     with ThreadPoolExecutor(max_workers=2) as pool:
         jobs = []
         for d in days:
-            text = _lines(
-                t, int(bounds[d]), int(bounds[d + 1]), request_ids, frags, invalid_keys, duplicate
-            )
+            lo, hi = int(bounds[d]), int(bounds[d + 1])
+            text = _lines(t, lo, hi, _hex_ids(id_bytes, lo, hi), frags, invalid_keys, duplicate)
             path = folder / f"{params.day(d).isoformat()}.log.gz"
             jobs.append(pool.submit(_write_gzip, path, text.encode("utf-8")))
             written.append(path)
             _drain(jobs, keep=2)
         _drain(jobs, keep=0)
     return int(duplicate.sum())
+
+
+def _hex_ids(id_bytes: bytes, lo: int, hi: int) -> list[str]:
+    """Request ids lo..hi-1: 32 hex digits from 16 bytes each."""
+    text = id_bytes[16 * lo : 16 * hi].hex()
+    return [text[32 * i : 32 * i + 32] for i in range(hi - lo)]
 
 
 def _write_gzip(path: Path, data: bytes) -> None:

@@ -69,8 +69,7 @@ def test_a_bad_file_takes_the_line_path_and_the_others_stay_fast(warehouse, tmp_
     write_gz(day3, [kong_line(i, day=3) for i in range(1, 4)] + [kong_line(5, day=1)])
 
     assert gateway.load_json_batch(warehouse, [day1, day2, day3], "kong") is None
-    assert warehouse.execute("select count(*) from duckdb_tables() where schema_name = 'raw'"
-                             " and table_name = 'gateway_requests'").fetchone()[0] == 0
+    assert warehouse.execute("select count(*) from raw.gateway_requests").fetchone()[0] == 0
 
     result = gateway.load_files(warehouse, [logs])
     assert result.loaded == {"gateway_requests": 5 + 2 + 3}
@@ -109,3 +108,34 @@ def test_missing_request_ids_take_the_line_path(warehouse, tmp_path):
     ids = [r[0] for r in warehouse.execute(
         "select request_id from raw.gateway_requests order by ts").fetchall()]
     assert len(ids) == 2 and ids[1] == "req-1-2" and len(ids[0]) == 32
+
+
+def test_repeated_lines_in_one_batch_are_stored_once_like_the_line_path(warehouse, tmp_path):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    day1, day2 = logs / "2026-09-01.log.gz", logs / "2026-09-02.log.gz"
+    # Request 1-2 is shipped twice within day 1, and again into day 2's file.
+    write_gz(day1, [kong_line(1, day=1), kong_line(2, day=1), kong_line(2, day=1)])
+    write_gz(day2, [kong_line(1, day=2), kong_line(2, day=1), kong_line(2, day=2)])
+
+    loads = gateway.load_json_batch(warehouse, [day1, day2], "kong")
+    reference = duckdb.connect(str(tmp_path / "line_path.duckdb"))
+    expected = [gateway.load_file(reference, path)[0] for path in (day1, day2)]
+    reference.close()
+    assert [(x.lines, x.loaded, x.duplicates) for x in loads] == [(3, 2, 1), (3, 2, 0)]
+    assert [(x.lines, x.loaded, x.duplicates) for x in loads] == \
+        [(x.lines, x.loaded, x.duplicates) for x in expected]
+    assert differences(warehouse, tmp_path / "line_path.duckdb") == (0, 0)
+
+    # Loaded in the other order, day 2's copy of 1-2 is stored first, so day 1 keeps only
+    # its other request, exactly as the line path decides.
+    fast = duckdb.connect(str(tmp_path / "fast_reversed.duckdb"))
+    reference = duckdb.connect(str(tmp_path / "line_path_reversed.duckdb"))
+    fast_loads = [gateway.load_json_batch(fast, [path], "kong")[0] for path in (day2, day1)]
+    expected = [gateway.load_file(reference, path)[0] for path in (day2, day1)]
+    reference.close()
+    assert [(x.loaded, x.duplicates) for x in fast_loads] == \
+        [(x.loaded, x.duplicates) for x in expected] == [(3, 0), (1, 1)]
+    assert differences(fast, tmp_path / "line_path_reversed.duckdb") == (0, 0)
+    assert fast.execute("select count(*), count(distinct request_id)"
+                        " from raw.gateway_requests").fetchone() == (4, 4)
