@@ -19,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench.generate import World, ensure_world
-from orchestration.settings import DBT_PRODUCTION_BUILD_ARGS, gateway_window_env
+from orchestration.settings import DBT_PRODUCTION_BUILD_ARGS, connect_warehouse, gateway_window_env
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -144,12 +144,10 @@ def keep(live: Path, run_dir: Path) -> Path:
 
 
 def step_product(world: World, run_dir: Path) -> dict:
-    import duckdb
-
     warehouse = live_warehouse(run_dir)
     out = {}
     # Set-up, untimed: the other sources and the models that never read a gateway line.
-    with duckdb.connect(str(warehouse)) as con:
+    with connect_warehouse(warehouse) as con:
         out["setup_ingest_other_s"] = load_other_sources(con, world)
     parents = dbt_build(warehouse, PARENTS_SELECT, run_dir, indirect="buildable",
                         exclude=PARENTS_EXCLUDE)
@@ -159,7 +157,7 @@ def step_product(world: World, run_dir: Path) -> dict:
     out["setup_dbt_s"] = parents["dbt_s"]
     out["setup_dbt_nodes"] = parents["dbt_nodes"]
     # Timed: the gateway logs' ingestion and every model (and test) that depends on them.
-    with duckdb.connect(str(warehouse)) as con:
+    with connect_warehouse(warehouse) as con:
         out.update(load_gateway(con, world.gateway_files))
     out.update(dbt_build(warehouse, GATEWAY_SELECT, run_dir))
     out["warehouse"] = str(keep(warehouse, run_dir))
@@ -171,8 +169,6 @@ def step_incremental(world: World, run_dir: Path, base: Path) -> dict:
     """Day 31 on top of a finished 30-day build: load only day 31's file with the gateway
     loader, then `dbt build --select source:gateway+` with the day's window in the
     environment (the daily partition path: incremental models rebuild only that window)."""
-    import duckdb
-
     warehouse = live_warehouse(run_dir)
     # The copy of the 30-day warehouse is set-up, not measured by the step's own clock
     # (the parent's wall clock includes it; the step reports its own incremental_s).
@@ -183,7 +179,7 @@ def step_incremental(world: World, run_dir: Path, base: Path) -> dict:
     shutil.rmtree(size_dir / "dbt_target_day31", ignore_errors=True)
     if (size_dir / "dbt_target").exists():
         shutil.copytree(size_dir / "dbt_target", size_dir / "dbt_target_day31")
-    with duckdb.connect(str(warehouse)) as con:
+    with connect_warehouse(warehouse) as con:
         out = load_gateway(con, [world.day31_file])
     day = world.day31
     # The day's window as the Dagster partition run passes it (environment, not --vars).

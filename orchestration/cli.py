@@ -18,8 +18,6 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import duckdb
-
 from orchestration import settings
 from orchestration.calibration import register as add_calibrate
 from orchestration.ingestion import consumers, gateway, github, statuspage, support
@@ -56,7 +54,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     warehouse = Path(args.warehouse).resolve() if args.warehouse else settings.warehouse_path()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     started = utc_now()
-    with duckdb.connect(str(warehouse)) as con:
+    with settings.connect_warehouse(warehouse) as con:
         if args.source == "gateway":
             result = gateway.load_files(con, [Path(p) for p in args.paths], args.format)
         else:
@@ -103,7 +101,7 @@ def cmd_pull(args: argparse.Namespace) -> int:
     warehouse = Path(args.warehouse).resolve() if args.warehouse else settings.warehouse_path()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     started = utc_now()
-    with duckdb.connect(str(warehouse)) as con:
+    with settings.connect_warehouse(warehouse) as con:
         result = PULLERS[args.source](con, options, config.http_for(args.source))
         log_load(con, result, started)
     _report(result, args.source, warehouse)
@@ -114,7 +112,7 @@ def cmd_pull(args: argparse.Namespace) -> int:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     warehouse = Path(args.warehouse).resolve() if args.warehouse else settings.warehouse_path()
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with settings.connect_warehouse(warehouse, read_only=True) as con:
         rows = con.execute(
             "select table_schema, table_name, table_type from information_schema.tables"
             " where table_schema in ('raw', 'staging', 'intermediate', 'marts', 'quality')"

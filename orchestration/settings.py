@@ -50,3 +50,22 @@ def gateway_window_env(start: date, end: date) -> dict[str, str]:
     re-parse the whole project whenever they change."""
     return {"APIPULSE_GATEWAY_START_DATE": start.isoformat(),
             "APIPULSE_GATEWAY_END_DATE": end.isoformat()}
+
+
+# DuckDB's memory ceiling for the loaders and for dbt (profiles.yml reads the same variable).
+# DuckDB's own default is 80% of the machine's memory, and its buffer cache fills that with
+# table blocks as tables grow; beyond the ceiling it spills to a temporary folder next to
+# the warehouse instead. `APIPULSE_DUCKDB_MEMORY_LIMIT` takes any DuckDB size ("8GB").
+DUCKDB_MEMORY_LIMIT_DEFAULT = "3GB"
+
+
+def duckdb_memory_limit() -> str:
+    return os.environ.get("APIPULSE_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT_DEFAULT)
+
+
+def connect_warehouse(path: Path | str, read_only: bool = False):
+    """A connection to the warehouse file with the project's DuckDB settings."""
+    import duckdb
+
+    return duckdb.connect(str(path), read_only=read_only,
+                          config={"memory_limit": duckdb_memory_limit()})

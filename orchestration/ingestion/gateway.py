@@ -513,6 +513,10 @@ def load_json_batch(con: duckdb.DuckDBPyConnection, paths: list[Path],
     col_list = ", ".join(f'"{c}"' for c in RAW_TABLES["gateway_requests"].column_names)
     loaded_at = utc_now()
     ensure_raw_schema(con)
+    # Raw rows have no order to keep: without it DuckDB writes from both cores at once
+    # (restored afterwards, the caller's connection may want order).
+    keep_order = con.execute("select current_setting('preserve_insertion_order')").fetchone()[0]
+    con.execute("set preserve_insertion_order = false")
     con.execute("begin transaction")
     try:
         con.execute('delete from raw.gateway_requests where "_source_file" in (select unnest($1))',
@@ -535,7 +539,8 @@ def load_json_batch(con: duckdb.DuckDBPyConnection, paths: list[Path],
             [names, sources, loaded_at],
         )
         per_file = _check_new_rows(con, loaded_at)
-        if per_file is None or not _find_repeats(con, loaded_at):
+        window = _find_repeats(con, loaded_at) if per_file is not None else None
+        if window is None:
             con.execute("rollback")
             return None
         con.execute("delete from raw.gateway_rejects where source_file in (select unnest($1))",
@@ -547,8 +552,10 @@ def load_json_batch(con: duckdb.DuckDBPyConnection, paths: list[Path],
     except Exception:
         con.execute("rollback")
         raise
+    finally:
+        con.execute(f"set preserve_insertion_order = {str(bool(keep_order)).lower()}")
     try:
-        dropped = _drop_repeats(con, sources, loaded_at)
+        dropped = _drop_repeats(con, sources, loaded_at, window)
     finally:
         con.execute("drop table if exists gateway_repeats")
     loads = []
@@ -577,9 +584,9 @@ def _check_new_rows(con: duckdb.DuckDBPyConnection, loaded_at) -> dict[str, int]
     return {source: lines for source, lines, _ in rows}
 
 
-def _find_repeats(con: duckdb.DuckDBPyConnection, loaded_at) -> bool:
+def _find_repeats(con: duckdb.DuckDBPyConnection, loaded_at) -> tuple[date, date] | None:
     """Temp table gateway_repeats: the request ids this load repeats (within the load, or
-    rows stored within REPEAT_WINDOW of its days), with that window. False when an id
+    rows stored within REPEAT_WINDOW of its days); returns those days. None when an id
     repeats within one file with different content: only load_file knows which line came
     first (read_json has no line numbers)."""
     lo, hi = con.execute("select min(log_date), max(log_date) from raw.gateway_requests"
@@ -589,7 +596,7 @@ def _find_repeats(con: duckdb.DuckDBPyConnection, loaded_at) -> bool:
     con.execute(
         """
         create or replace temp table gateway_repeats as
-        select request_id, $1::date as window_start, $2::date as window_end
+        select request_id
         from raw.gateway_requests
         where log_date between $1 and $2
         group by all
@@ -598,7 +605,7 @@ def _find_repeats(con: duckdb.DuckDBPyConnection, loaded_at) -> bool:
         [lo - REPEAT_WINDOW, hi + REPEAT_WINDOW, loaded_at],
     )
     columns = ", ".join(f'"{c}"' for c in RAW_TABLES["gateway_requests"].column_names)
-    return not con.execute(
+    differing = con.execute(
         f"""
         select count(*) from (
           select _source_file, request_id
@@ -609,10 +616,11 @@ def _find_repeats(con: duckdb.DuckDBPyConnection, loaded_at) -> bool:
         """,
         [lo - REPEAT_WINDOW, hi + REPEAT_WINDOW, loaded_at],
     ).fetchone()[0]
+    return None if differing else (lo - REPEAT_WINDOW, hi + REPEAT_WINDOW)
 
 
-def _drop_repeats(con: duckdb.DuckDBPyConnection, sources: list[str],
-                  loaded_at) -> dict[str, tuple[int, int]]:
+def _drop_repeats(con: duckdb.DuckDBPyConnection, sources: list[str], loaded_at,
+                  window: tuple[date, date]) -> dict[str, tuple[int, int]]:
     """Delete this load's rows whose request id (temp table gateway_repeats) is already
     stored, keeping one row per id as file-by-file loading would: a row stored by an earlier
     load wins, then the batch's earliest file. Its own transaction, after the load's commit:
@@ -631,13 +639,13 @@ def _drop_repeats(con: duckdb.DuckDBPyConnection, sources: list[str],
                        as _drop,
                      row_number() over (
                        partition by r.request_id, r._source_file order by r.rowid) > 1 as _in_file
-              from raw.gateway_requests r join gateway_repeats w
-                on r.request_id = w.request_id
-               and r.log_date between w.window_start and w.window_end
+              -- Only the window's days are read (the table is stored in day order).
+              from raw.gateway_requests r semi join gateway_repeats w using (request_id)
+              where r.log_date between $3 and $4
             )
             select _row, _source_file, _in_file from ranked where _drop and _new
             """,
-            [sources, loaded_at],
+            [sources, loaded_at, *window],
         ).fetchall()
         if rows:
             con.execute("delete from raw.gateway_requests where rowid in (select unnest($1))",

@@ -17,7 +17,8 @@ final as (
         consumer_id,
         coalesce(route_name, 'unknown') as route_name,
         requested_on as activity_on,
-        cast(count(*) as {{ dbt.type_bigint() }}) as success_count
+        cast(count(*) as {{ dbt.type_bigint() }}) as success_count,
+        min(requested_at) as first_success_at
 
     from requests
     where consumer_id is not null

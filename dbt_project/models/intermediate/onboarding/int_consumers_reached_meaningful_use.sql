@@ -7,7 +7,9 @@
     The N-th success is found without ranking every success: the daily success counts
     (int_successes_aggregated_to_consumer_route_days) give the day the running count
     reaches N, and only that one day of the consumer's successes is ranked. Every earlier
-    day's successes came earlier, so the rank within the day is the rank overall.
+    day's successes came earlier, so the rank within the day is the rank overall. The
+    routes' first successes come from the same daily aggregate (its first_success_at), so
+    the requests are read once, for those days only.
 #}
 
 {#- A table, not a view: fct_onboarding and two tests read it. -#}
@@ -98,15 +100,14 @@ nth_success as (
 
 route_first_successes as (
 
+    -- From the daily aggregate too: a route's first success is its earliest day's first.
     select
         consumer_id,
         route_name,
-        min(requested_at) as first_success_on_route_at
+        min(first_success_at) as first_success_on_route_at
 
-    from requests
-    where consumer_id is not null
-        and is_success
-        and route_name is not null
+    from {{ ref('int_successes_aggregated_to_consumer_route_days') }}
+    where route_name <> 'unknown'
     group by consumer_id, route_name
 
 ),
