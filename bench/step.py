@@ -31,9 +31,8 @@ DBT = str(Path(sys.executable).parent / "dbt")
 # registry, reference data) is loaded and built first, untimed: `@source:gateway` minus
 # `source:gateway+` are the parents that never read a gateway log line. Day 31 rebuilds
 # the same source:gateway+ selection.
-PARENTS_SELECT = "@source:gateway"
-PARENTS_EXCLUDE = "source:gateway+"
 GATEWAY_SELECT = "source:gateway+"
+PARENTS_SELECT = "@source:gateway"  # built with --exclude GATEWAY_SELECT
 
 
 def dbt_build(warehouse: Path, select: str, run_dir: Path, window: dict | None = None,
@@ -52,8 +51,7 @@ def dbt_build(warehouse: Path, select: str, run_dir: Path, window: dict | None =
         cmd += ["--indirect-selection", indirect]
     if exclude:
         cmd += ["--exclude", exclude]
-    env = {**os.environ, "WAREHOUSE_PATH": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-           **(window or {})}
+    env = {**os.environ, "WAREHOUSE_PATH": str(warehouse), **(window or {})}
     (target / "run_results.json").unlink(missing_ok=True)
     started = time.perf_counter()
     proc = subprocess.run(cmd, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)
@@ -150,7 +148,7 @@ def step_product(world: World, run_dir: Path) -> dict:
     with connect_warehouse(warehouse) as con:
         out["setup_ingest_other_s"] = load_other_sources(con, world)
     parents = dbt_build(warehouse, PARENTS_SELECT, run_dir, indirect="buildable",
-                        exclude=PARENTS_EXCLUDE)
+                        exclude=GATEWAY_SELECT)
     if parents["dbt_rc"]:
         raise RuntimeError("building the non-gateway parents failed:\n"
                            + parents["dbt_output_tail"])

@@ -88,18 +88,21 @@ def raw_tables(con: duckdb.DuckDBPyConnection, schema: str = SCHEMA) -> dict[str
     return tables
 
 
-def postgres_type(table: str, column: str, duckdb_type: str) -> str:
+def target_type(engine: str, table: str, column: str, duckdb_type: str) -> str:
+    """The engine's type for a raw column's DuckDB type (TYPE_MAPPINGS); a clear error
+    naming the mapping to extend when the type has none."""
+    mapping, types = TYPE_MAPPINGS[engine]
     try:
-        return PG_TYPES[duckdb_type.upper()]
+        return types[duckdb_type.upper()]
     except KeyError:
         raise CopyError(
-            f"raw.{table}.{column} has DuckDB type {duckdb_type}, which has no PostgreSQL "
-            f"mapping: add it to PG_TYPES in orchestration/ingestion/targets.py"
+            f"raw.{table}.{column} has DuckDB type {duckdb_type}, which has no {engine} "
+            f"mapping: add it to {mapping} in orchestration/ingestion/targets.py"
         ) from None
 
 
 def create_table_sql(table: str, columns: list[tuple[str, str]], schema: str = SCHEMA) -> str:
-    cols = ", ".join(f"{_quote(c)} {postgres_type(table, c, t)}" for c, t in columns)
+    cols = ", ".join(f"{_quote(c)} {target_type('PostgreSQL', table, c, t)}" for c, t in columns)
     return f"create table if not exists {_quote(schema)}.{_quote(table)} ({cols})"
 
 
@@ -192,16 +195,8 @@ SPARK_TYPES = {
     "DOUBLE": "double",
 }
 SPARK_INCOMING_SUFFIX = "__incoming"
-
-
-def spark_type(table: str, column: str, duckdb_type: str) -> str:
-    try:
-        return SPARK_TYPES[duckdb_type.upper()]
-    except KeyError:
-        raise CopyError(
-            f"raw.{table}.{column} has DuckDB type {duckdb_type}, which has no Spark "
-            f"mapping: add it to SPARK_TYPES in orchestration/ingestion/targets.py"
-        ) from None
+# Engine -> (name of its mapping, the mapping), for target_type and its error message.
+TYPE_MAPPINGS = {"PostgreSQL": ("PG_TYPES", PG_TYPES), "Spark": ("SPARK_TYPES", SPARK_TYPES)}
 
 
 def _bq(identifier: str) -> str:
@@ -277,7 +272,7 @@ def copy_raw_to_spark(duckdb_path: str | Path, spark, schema: str = SCHEMA,
         tables = raw_tables(src, schema)
         if not tables:
             raise CopyError(f"{duckdb_path} has no tables in schema {schema}")
-        spark_types = {(t, c): spark_type(t, c, d) for t, cols in tables.items() for c, d in cols}
+        spark_types = {(t, c): target_type('Spark', t, c, d) for t, cols in tables.items() for c, d in cols}
         catalog = _quote(src.execute("select current_database()").fetchone()[0])
         spark.sql(f"create database if not exists {_bq(schema)}")
         # One catalog listing instead of a lookup per table (each is a metastore round trip);

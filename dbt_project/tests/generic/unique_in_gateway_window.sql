@@ -24,7 +24,9 @@
         {%- endif %}
     {%- endset %}
 
-    {%- if target.type == 'duckdb' %}
+    {%- set by_hash_first = target.type == 'duckdb' %}
+
+    {%- if by_hash_first %}
     with repeated_hashes as (
 
         select hash({{ column_name }}) as value_hash
@@ -34,25 +36,18 @@
         having count(*) > 1
 
     )
-
-    select
-        {{ column_name }} as unique_field,
-        count(*) as n_records
-
-    from {{ model }}
-    where {{ rows_tested }}
-        and hash({{ column_name }}) in (select value_hash from repeated_hashes)
-    group by {{ column_name }}
-    having count(*) > 1
-    {%- else %}
-    select
-        {{ column_name }} as unique_field,
-        count(*) as n_records
-
-    from {{ model }}
-    where {{ rows_tested }}
-    group by {{ column_name }}
-    having count(*) > 1
     {%- endif %}
+
+    select
+        {{ column_name }} as unique_field,
+        count(*) as n_records
+
+    from {{ model }}
+    where {{ rows_tested }}
+    {%- if by_hash_first %}
+        and hash({{ column_name }}) in (select value_hash from repeated_hashes)
+    {%- endif %}
+    group by {{ column_name }}
+    having count(*) > 1
 
 {% endtest %}
