@@ -11,7 +11,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -128,3 +128,50 @@ def test_dbt_unit_tests_pass_outside_the_production_run(built, tmp_path):
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert len(statuses) >= 60
     assert set(statuses.values()) == {"pass"}
+
+
+@pytest.fixture(scope="module")
+def repeat_run_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("repeated_request_id")
+
+
+@pytest.mark.parametrize(
+    ("window_from_repeat", "expected"),
+    [(None, "fail"), (1, "fail"), (2, "pass")],
+    ids=["full-build", "window-a-day-after", "window-two-days-after"],
+)
+def test_request_id_uniqueness_is_tested_within_the_gateway_window(
+        built, repeat_run_dir, window_from_repeat, expected):
+    """unique_in_gateway_window on staging: a request id stored twice fails a full build,
+    and a daily run whose window starts a day after the repeat (the loader's one-day
+    reach); a run two days later no longer reads that day and passes."""
+    # One warehouse path and target folder for the three runs: dbt's partial parse is
+    # reused (the window is read only at execution), as a deployment's daily runs reuse it.
+    warehouse = repeat_run_dir / "warehouse.duckdb"
+    warehouse.write_bytes((built / "warehouse.duckdb").read_bytes())
+    with duckdb.connect(str(warehouse)) as con:
+        day = con.execute("select min(log_date) from raw.gateway_requests").fetchone()[0]
+        con.execute(
+            """insert into raw.gateway_requests
+               select * from raw.gateway_requests
+               where rowid = (select min(rowid) from raw.gateway_requests where log_date = $1)""",
+            [day])
+    env = {**os.environ, "WAREHOUSE_PATH": str(warehouse)}
+    env.pop("APIPULSE_GATEWAY_START_DATE", None)
+    env.pop("APIPULSE_GATEWAY_END_DATE", None)
+    if window_from_repeat is not None:
+        start = day + timedelta(days=window_from_repeat)
+        env["APIPULSE_GATEWAY_START_DATE"] = start.isoformat()
+        env["APIPULSE_GATEWAY_END_DATE"] = (start + timedelta(days=1)).isoformat()
+    target = repeat_run_dir / "target"
+    (target / "run_results.json").unlink(missing_ok=True)
+    subprocess.run(
+        [str(BIN / "dbt"), "test", "--select",
+         "stg_gateway__requests,test_name:unique_in_gateway_window",
+         "--profiles-dir", "..", "--target-path", str(target),
+         "--log-path", str(repeat_run_dir / "logs")],
+        cwd=REPO_ROOT / "dbt_project", capture_output=True, text=True, timeout=600, env=env,
+    )
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    tested = [r["status"] for r in results if r["unique_id"].startswith("test.")]
+    assert tested == [expected]
