@@ -56,7 +56,9 @@ def gateway_window_env(start: date, end: date) -> dict[str, str]:
 # DuckDB's own default is 80% of the machine's memory, and its buffer cache fills that with
 # table blocks as tables grow; beyond the ceiling it spills to a temporary folder next to
 # the warehouse instead. `APIPULSE_DUCKDB_MEMORY_LIMIT` takes any DuckDB size ("8GB").
-DUCKDB_MEMORY_LIMIT_DEFAULT = "3GB"
+# 2GB carries 50M requests a month on 2 cores (the largest need is the daily latency
+# percentiles, which hold each day's latencies in memory); raise it for larger days.
+DUCKDB_MEMORY_LIMIT_DEFAULT = "2GB"
 
 
 def duckdb_memory_limit() -> str:

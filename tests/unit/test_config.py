@@ -111,9 +111,10 @@ def test_warehouse_connections_and_dbt_share_one_memory_ceiling(monkeypatch, tmp
     monkeypatch.setenv("APIPULSE_DUCKDB_MEMORY_LIMIT", "1GB")
     with settings.connect_warehouse(tmp_path / "b.duckdb") as con:
         custom = con.execute("select current_setting('memory_limit')").fetchone()[0]
-    assert settings.DUCKDB_MEMORY_LIMIT_DEFAULT == "3GB"
-    assert (default, custom) == ("2.7 GiB", "953.6 MiB")  # 3 GB and 1 GB, as DuckDB shows them
+    assert settings.DUCKDB_MEMORY_LIMIT_DEFAULT == "2GB"
+    assert (default, custom) == ("1.8 GiB", "953.6 MiB")  # 2 GB and 1 GB, as DuckDB shows them
     # dbt reads the same variable with the same default.
     profile = yaml.safe_load((settings.PROFILES_DIR / "profiles.yml").read_text())
     memory = profile["apipulse"]["outputs"]["duckdb"]["settings"]["memory_limit"]
-    assert "APIPULSE_DUCKDB_MEMORY_LIMIT" in memory and "'3GB'" in memory
+    assert "APIPULSE_DUCKDB_MEMORY_LIMIT" in memory
+    assert f"'{settings.DUCKDB_MEMORY_LIMIT_DEFAULT}'" in memory

@@ -6,6 +6,8 @@
 
 {{ config(**gateway_daily_config('requested_on')) }}
 
+{%- set latency_fractions = [0.5, 0.95, 0.99] %}
+
 with
 
 requests as (
@@ -37,9 +39,9 @@ final as (
         api_version,
         max(product_id) as product_id,
         cast(count(*) as {{ dbt.type_bigint() }}) as successful_requests,
-        cast({{ percentile_cont('latency_ms', 0.5) }} as {{ type_double() }}) as latency_p50_ms,
-        cast({{ percentile_cont('latency_ms', 0.95) }} as {{ type_double() }}) as latency_p95_ms,
-        cast({{ percentile_cont('latency_ms', 0.99) }} as {{ type_double() }}) as latency_p99_ms
+        cast({{ percentile_cont('latency_ms', 0.5, latency_fractions) }} as {{ type_double() }}) as latency_p50_ms,
+        cast({{ percentile_cont('latency_ms', 0.95, latency_fractions) }} as {{ type_double() }}) as latency_p95_ms,
+        cast({{ percentile_cont('latency_ms', 0.99, latency_fractions) }} as {{ type_double() }}) as latency_p99_ms
 
     from successes
     group by requested_on, route_name, api_version
