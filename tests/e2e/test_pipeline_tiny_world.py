@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.settings import gateway_window_env
 from tests.e2e.pipeline import run_pipeline
 from tests.e2e.tiny_world import write_tiny_world
 
@@ -33,6 +34,22 @@ def built(tmp_path_factory) -> Path:
     proc = run_pipeline(data_dir, source_dir)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     return data_dir
+
+
+def dbt_test(select: str, warehouse: Path, work_dir: Path, window: dict | None = None):
+    """`dbt test --select select` against warehouse, with a gateway window in the
+    environment or none; returns the process and run_results' results."""
+    target = work_dir / "target"
+    (target / "run_results.json").unlink(missing_ok=True)
+    # Only the window given: none inherited from the caller's environment.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("APIPULSE_GATEWAY_")}
+    proc = subprocess.run(
+        [str(BIN / "dbt"), "test", "--select", select, "--profiles-dir", "..",
+         "--target-path", str(target), "--log-path", str(work_dir / "logs")],
+        cwd=REPO_ROOT / "dbt_project", capture_output=True, text=True, timeout=600,
+        env={**env, "WAREHOUSE_PATH": str(warehouse), **(window or {})},
+    )
+    return proc, json.loads((target / "run_results.json").read_text())["results"]
 
 
 def query(data_dir: Path, sql: str, params: list | None = None):
@@ -115,14 +132,7 @@ def test_private_text_never_reaches_marts(built):
 def test_dbt_unit_tests_pass_outside_the_production_run(built, tmp_path):
     """Dagster's runs skip dbt unit tests (fixed inputs, nothing to learn from new data);
     they run here, against the warehouse the pipeline built (dbt reads its input columns)."""
-    target = tmp_path / "target"
-    proc = subprocess.run(
-        [str(BIN / "dbt"), "test", "--select", "test_type:unit", "--profiles-dir", "..",
-         "--target-path", str(target), "--log-path", str(tmp_path / "logs")],
-        cwd=REPO_ROOT / "dbt_project", capture_output=True, text=True, timeout=600,
-        env={**os.environ, "WAREHOUSE_PATH": str(built / "warehouse.duckdb")},
-    )
-    results = json.loads((target / "run_results.json").read_text())["results"]
+    proc, results = dbt_test("test_type:unit", built / "warehouse.duckdb", tmp_path)
     statuses = {r["unique_id"]: r["status"] for r in results
                 if r["unique_id"].startswith("unit_test.")}
     assert proc.returncode == 0, proc.stdout[-3000:]
@@ -156,22 +166,11 @@ def test_request_id_uniqueness_is_tested_within_the_gateway_window(
                select * from raw.gateway_requests
                where rowid = (select min(rowid) from raw.gateway_requests where log_date = $1)""",
             [day])
-    env = {**os.environ, "WAREHOUSE_PATH": str(warehouse)}
-    env.pop("APIPULSE_GATEWAY_START_DATE", None)
-    env.pop("APIPULSE_GATEWAY_END_DATE", None)
+    window = {}
     if window_from_repeat is not None:
         start = day + timedelta(days=window_from_repeat)
-        env["APIPULSE_GATEWAY_START_DATE"] = start.isoformat()
-        env["APIPULSE_GATEWAY_END_DATE"] = (start + timedelta(days=1)).isoformat()
-    target = repeat_run_dir / "target"
-    (target / "run_results.json").unlink(missing_ok=True)
-    subprocess.run(
-        [str(BIN / "dbt"), "test", "--select",
-         "stg_gateway__requests,test_name:unique_in_gateway_window",
-         "--profiles-dir", "..", "--target-path", str(target),
-         "--log-path", str(repeat_run_dir / "logs")],
-        cwd=REPO_ROOT / "dbt_project", capture_output=True, text=True, timeout=600, env=env,
-    )
-    results = json.loads((target / "run_results.json").read_text())["results"]
+        window = gateway_window_env(start, start + timedelta(days=1))
+    _, results = dbt_test("stg_gateway__requests,test_name:unique_in_gateway_window",
+                          warehouse, repeat_run_dir, window)
     tested = [r["status"] for r in results if r["unique_id"].startswith("test.")]
     assert tested == [expected]
