@@ -490,10 +490,12 @@ def _fast_batches(files: list[Path], kind: str | None) -> list[tuple[str | None,
 REPEAT_WINDOW = timedelta(days=1)
 
 
-def _stored_window(con: duckdb.DuckDBPyConnection, table: str,
-                   day: str = "log_date") -> tuple[date, date]:
-    """The days of stored rows a new row's request id is checked against."""
-    lo, hi = con.execute(f"select min({day}), max({day}) from {table}").fetchone()
+def _stored_window(con: duckdb.DuckDBPyConnection, table: str, where: str = "true",
+                   params: list | None = None) -> tuple[date, date]:
+    """The days of stored rows a new row's request id is checked against: REPEAT_WINDOW
+    around the log_date of the new rows (table's rows matching `where`)."""
+    lo, hi = con.execute(f"select min(log_date), max(log_date) from {table} where {where}",
+                         params or []).fetchone()
     if lo is None:
         return date.max, date.min  # nothing new: an empty range
     return lo - REPEAT_WINDOW, hi + REPEAT_WINDOW
@@ -589,10 +591,7 @@ def _find_repeats(con: duckdb.DuckDBPyConnection, loaded_at) -> tuple[date, date
     rows stored within REPEAT_WINDOW of its days); returns those days. None when an id
     repeats within one file with different content: only load_file knows which line came
     first (read_json has no line numbers)."""
-    lo, hi = con.execute("select min(log_date), max(log_date) from raw.gateway_requests"
-                         " where _loaded_at = $1", [loaded_at]).fetchone()
-    if lo is None:
-        lo, hi = date.max - REPEAT_WINDOW, date.min + REPEAT_WINDOW  # nothing new: no window
+    window = _stored_window(con, "raw.gateway_requests", "_loaded_at = $1", [loaded_at])
     con.execute(
         """
         create or replace temp table gateway_repeats as
@@ -602,7 +601,7 @@ def _find_repeats(con: duckdb.DuckDBPyConnection, loaded_at) -> tuple[date, date
         group by all
         having count(*) > 1 and count(*) filter (where _loaded_at = $3) > 0
         """,
-        [lo - REPEAT_WINDOW, hi + REPEAT_WINDOW, loaded_at],
+        [*window, loaded_at],
     )
     columns = ", ".join(f'"{c}"' for c in RAW_TABLES["gateway_requests"].column_names)
     differing = con.execute(
@@ -614,9 +613,9 @@ def _find_repeats(con: duckdb.DuckDBPyConnection, loaded_at) -> tuple[date, date
           group by all having count(distinct ({columns})) > 1
         )
         """,
-        [lo - REPEAT_WINDOW, hi + REPEAT_WINDOW, loaded_at],
+        [*window, loaded_at],
     ).fetchone()[0]
-    return None if differing else (lo - REPEAT_WINDOW, hi + REPEAT_WINDOW)
+    return None if differing else window
 
 
 def _drop_repeats(con: duckdb.DuckDBPyConnection, sources: list[str], loaded_at,
