@@ -26,6 +26,12 @@ requests as (
 
 ),
 
+route_days as (
+
+    select * from {{ ref('int_successes_aggregated_to_consumer_route_days') }}
+
+),
+
 consumer_days as (
 
     select
@@ -33,7 +39,7 @@ consumer_days as (
         activity_on,
         sum(success_count) as success_count
 
-    from {{ ref('int_successes_aggregated_to_consumer_route_days') }}
+    from route_days
     group by consumer_id, activity_on
 
 ),
@@ -106,7 +112,7 @@ route_first_successes as (
         route_name,
         min(first_success_at) as first_success_on_route_at
 
-    from {{ ref('int_successes_aggregated_to_consumer_route_days') }}
+    from route_days
     where route_name <> 'unknown'
     group by consumer_id, route_name
 
