@@ -337,13 +337,18 @@ def _reject_reason(kind: str) -> str:
           end"""
 
 
+# Both SDK columns read the same regexp_extract call: DuckDB evaluates an identical
+# expression once per row, so the user agent is matched once instead of twice.
+_UA_PARTS = f"regexp_extract(user_agent, '{UA_PATTERN}', ['name', 'version'])"
+
+
 def _raw_select(kind: str) -> str:
     """The columns of raw.gateway_requests (without the bookkeeping ones) from typed rows."""
     return ", ".join(
         {
             "api_version": f"nullif(regexp_extract(path, '{VERSION_PATTERN}', 1), '') as api_version",
-            "sdk_name": f"nullif(regexp_extract(user_agent, '{UA_PATTERN}', 1), '') as sdk_name",
-            "sdk_version": f"nullif(regexp_extract(user_agent, '{UA_PATTERN}', 2), '') as sdk_version",
+            "sdk_name": f"nullif({_UA_PARTS}.name, '') as sdk_name",
+            "sdk_version": f"nullif({_UA_PARTS}.version, '') as sdk_version",
             "gateway_kind": f"'{kind}' as gateway_kind",
             "log_date": "cast(ts as date) as log_date",
         }.get(c, f'"{c}"')
