@@ -1,9 +1,9 @@
 """`python -m bench.run`: the API Pulse benchmark (see bench/README.md).
 
-For each size: generate (or reuse) the world, then measure in child processes, each
-`--repeats` times: the product (loaders + dbt build), the limit (bench/limit.sql), pandas and
-polars (bench/alternatives.py), and day 31 on top of the finished 30-day build. Prints a table
-and writes bench/results/latest.json.
+For each size: generate (or reuse) the world, then measure in child processes, in
+`--repeats` rounds of one run each: the product (loaders + dbt build), the limit
+(bench/limit.sql), pandas and polars (bench/alternatives.py), and day 31 on top of the
+round's 30-day build. Prints a table and writes bench/results/latest.json.
 """
 
 from __future__ import annotations
@@ -100,32 +100,36 @@ class Step:
         return self.details[-1] if self.details else {}
 
 
-def measure(name: str, size: int, workdir: Path, repeats: int, key: str, log, extra=(),
-            run_name: str | None = None) -> Step:
-    step = Step(name)
+def run_once(step: Step, size: int, workdir: Path, key: str, log, run: int, repeats: int,
+             extra=(), run_name: str | None = None) -> None:
+    """One run of a step in its own child process; appends its figures to `step`."""
+    name = step.name
     run_dir = workdir / size_label(size) / "runs" / (run_name or name)
     run_dir.mkdir(parents=True, exist_ok=True)
-    for i in range(repeats):
-        out = run_dir / "step.json"
-        out.unlink(missing_ok=True)
-        wall, peak, rc = run_child(
-            [name, "--size", str(size), "--workdir", str(workdir), "--run-dir", str(run_dir),
-             "--out", str(out), *extra], run_dir / "step.log")
-        if rc != 0 or not out.exists():
-            tail = (run_dir / "step.log").read_text()[-2000:]
-            raise RuntimeError(f"step {name} at {size_label(size)} failed (rc {rc}):\n{tail}")
-        detail = json.loads(out.read_text())
-        if detail.get("dbt_rc"):
-            log(f"  ! {name}: dbt build exited {detail['dbt_rc']} "
-                f"(not ok: {', '.join(detail.get('dbt_not_ok', [])[:5])})")
-        seconds = detail[key] if key in detail else wall
-        step.seconds.append(seconds)
-        step.process_seconds.append(wall)
-        step.peaks.append(peak)
-        step.details.append(detail)
-        log(f"  {name} run {i + 1}/{repeats}: {seconds:.2f} s (process {wall:.2f} s), "
-            f"peak RSS {peak:.0f} MB")
-    return step
+    out = run_dir / "step.json"
+    out.unlink(missing_ok=True)
+    wall, peak, rc = run_child(
+        [name, "--size", str(size), "--workdir", str(workdir), "--run-dir", str(run_dir),
+         "--out", str(out), *extra], run_dir / "step.log")
+    if rc != 0 or not out.exists():
+        tail = (run_dir / "step.log").read_text()[-2000:]
+        raise RuntimeError(f"step {name} at {size_label(size)} failed (rc {rc}):\n{tail}")
+    detail = json.loads(out.read_text())
+    if detail.get("dbt_rc"):
+        log(f"  ! {name}: dbt build exited {detail['dbt_rc']} "
+            f"(not ok: {', '.join(detail.get('dbt_not_ok', [])[:5])})")
+    seconds = detail[key] if key in detail else wall
+    step.seconds.append(seconds)
+    step.process_seconds.append(wall)
+    step.peaks.append(peak)
+    step.details.append(detail)
+    log(f"  {name} run {run}/{repeats}: {seconds:.2f} s (process {wall:.2f} s), "
+        f"peak RSS {peak:.0f} MB")
+
+
+# What each step's child reports as its own time (set-up it does first is left out).
+STEP_KEYS = {"product": "product_s", "limit": "limit_sql_s", "pandas": "pandas_s",
+             "polars": "polars_s", "incremental": "incremental_s"}
 
 
 def bench_size(size: int, args, log) -> dict:
@@ -133,28 +137,35 @@ def bench_size(size: int, args, log) -> dict:
     world = ensure_world(args.workdir, size, log=log)
     lines = world.gateway_lines
     log(f"[{label}] {lines} gateway lines in {len(world.gateway_files)} daily files")
-    steps: dict[str, Step] = {}
+    names = ["product", "limit"]
+    if args.skip_pandas_above is None or size <= args.skip_pandas_above:
+        names.append("pandas")
+    if args.skip_polars_above is None or size <= args.skip_polars_above:
+        names.append("polars")
+    if not args.skip_incremental:
+        names.append("incremental")  # day 31 on top of the same round's 30-day build
+    steps = {name: Step(name) for name in names}
+    product = steps["product"]
+    # Rounds, not blocks: each round runs every step once. A machine whose speed drifts
+    # during the benchmark (three product runs in a row here: 96, 109, 115 s) then shifts
+    # every step alike, and the ratios compare steps measured side by side.
     # product_s = gateway ingestion + dbt build of source:gateway+ (set-up left out).
-    product = measure("product", size, args.workdir, args.repeats, "product_s", log)
-    steps["product"] = product
-    steps["limit"] = measure("limit", size, args.workdir, args.repeats, "limit_sql_s", log)
+    for run in range(1, args.repeats + 1):
+        for name in names:
+            extra = ("--base", product.last()["warehouse"]) if name == "incremental" else ()
+            run_once(steps[name], size, args.workdir, STEP_KEYS[name], log, run, args.repeats,
+                     extra=extra)
     comparisons = {"limit": compare(Path(product.last()["warehouse"]),
                                     Path(steps["limit"].last()["limit_db"]))}
-    if args.skip_pandas_above is None or size <= args.skip_pandas_above:
-        steps["pandas"] = measure("pandas", size, args.workdir, args.repeats, "pandas_s", log)
-    if args.skip_polars_above is None or size <= args.skip_polars_above:
-        steps["polars"] = measure("polars", size, args.workdir, args.repeats, "polars_s", log)
     for peer in ("pandas", "polars"):
         if peer in steps:
             comparisons[peer] = compare(Path(product.last()["warehouse"]),
                                         steps[peer].last()["facts_dir"], "parquet")
-    if not args.skip_incremental:
-        base = Path(product.last()["warehouse"])
-        steps["incremental"] = measure("incremental", size, args.workdir, args.repeats,
-                                       "incremental_s", log, extra=("--base", str(base)))
+    if "incremental" in steps:
         # Correctness of the day-31 path: the limit over days 1-31 vs the product after day 31.
-        limit31 = measure("limit", size, args.workdir, 1, "limit_sql_s", lambda *_: None,
-                          extra=("--with-day31",), run_name="limit_31d")
+        limit31 = Step("limit")
+        run_once(limit31, size, args.workdir, STEP_KEYS["limit"], lambda *_: None, 1, 1,
+                 extra=("--with-day31",), run_name="limit_31d")
         comparisons["incremental_vs_limit_31d"] = compare(
             Path(steps["incremental"].last()["warehouse"]), Path(limit31.last()["limit_db"]))
 
