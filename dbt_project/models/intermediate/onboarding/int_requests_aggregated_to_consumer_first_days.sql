@@ -1,7 +1,11 @@
 {#
     One row per consumer that made a request: its requests and client errors (4xx) in
     the 24 hours after its first request (the input of first_day_client_error_rate).
+    A table, unlike the other intermediate models: its join reads every request, and
+    fct_onboarding and its own tests would each run that join again over a view.
 #}
+
+{{ config(materialized='table') }}
 
 with
 
