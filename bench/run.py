@@ -100,10 +100,16 @@ class Step:
         return self.details[-1] if self.details else {}
 
 
-def run_once(step: Step, size: int, workdir: Path, key: str, log, run: int, repeats: int,
+# What each step's child reports as its own time (set-up it does first is left out).
+STEP_KEYS = {"product": "product_s", "limit": "limit_sql_s", "pandas": "pandas_s",
+             "polars": "polars_s", "incremental": "incremental_s"}
+
+
+def run_once(step: Step, size: int, workdir: Path, log, run: int, repeats: int,
              extra=(), run_name: str | None = None) -> None:
     """One run of a step in its own child process; appends its figures to `step`."""
     name = step.name
+    key = STEP_KEYS[name]
     run_dir = workdir / size_label(size) / "runs" / (run_name or name)
     run_dir.mkdir(parents=True, exist_ok=True)
     out = run_dir / "step.json"
@@ -127,11 +133,6 @@ def run_once(step: Step, size: int, workdir: Path, key: str, log, run: int, repe
         f"peak RSS {peak:.0f} MB")
 
 
-# What each step's child reports as its own time (set-up it does first is left out).
-STEP_KEYS = {"product": "product_s", "limit": "limit_sql_s", "pandas": "pandas_s",
-             "polars": "polars_s", "incremental": "incremental_s"}
-
-
 def bench_size(size: int, args, log) -> dict:
     label = size_label(size)
     world = ensure_world(args.workdir, size, log=log)
@@ -153,8 +154,7 @@ def bench_size(size: int, args, log) -> dict:
     for run in range(1, args.repeats + 1):
         for name in names:
             extra = ("--base", product.last()["warehouse"]) if name == "incremental" else ()
-            run_once(steps[name], size, args.workdir, STEP_KEYS[name], log, run, args.repeats,
-                     extra=extra)
+            run_once(steps[name], size, args.workdir, log, run, args.repeats, extra=extra)
     comparisons = {"limit": compare(Path(product.last()["warehouse"]),
                                     Path(steps["limit"].last()["limit_db"]))}
     for peer in ("pandas", "polars"):
@@ -164,7 +164,7 @@ def bench_size(size: int, args, log) -> dict:
     if "incremental" in steps:
         # Correctness of the day-31 path: the limit over days 1-31 vs the product after day 31.
         limit31 = Step("limit")
-        run_once(limit31, size, args.workdir, STEP_KEYS["limit"], lambda *_: None, 1, 1,
+        run_once(limit31, size, args.workdir, lambda *_: None, 1, 1,
                  extra=("--with-day31",), run_name="limit_31d")
         comparisons["incremental_vs_limit_31d"] = compare(
             Path(steps["incremental"].last()["warehouse"]), Path(limit31.last()["limit_db"]))
