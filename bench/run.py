@@ -133,6 +133,12 @@ def run_once(step: Step, size: int, workdir: Path, log, run: int, repeats: int,
         f"peak RSS {peak:.0f} MB")
 
 
+def dbt_ok(detail: dict) -> bool:
+    """A step's dbt build exited 0 and reported its nodes, none failed or skipped."""
+    return (detail.get("dbt_rc") == 0 and detail.get("dbt_nodes", 0) > 0
+            and not detail.get("dbt_not_ok"))
+
+
 def bench_size(size: int, args, log) -> dict:
     label = size_label(size)
     world = ensure_world(args.workdir, size, log=log)
@@ -215,7 +221,7 @@ def bench_size(size: int, args, log) -> dict:
             "dbt_statuses": pd_detail.get("dbt_statuses"),
             "dbt_slowest": pd_detail.get("dbt_slowest"),
         },
-        "product_dbt_ok": all(d.get("dbt_rc") == 0 for d in product.details),
+        "product_dbt_ok": all(dbt_ok(d) for d in product.details),
         "results_equal": all(c["equal"] for c in comparisons.values()),
         "comparisons": comparisons,
         "seconds": {n: s.seconds for n, s in steps.items()},
@@ -230,7 +236,7 @@ def bench_size(size: int, args, log) -> dict:
             "dbt_startup_parse_s": inc[-1].get("dbt_startup_parse_s"),
             "dbt_by_type": inc[-1].get("dbt_by_type"),
             "dbt_slowest": inc[-1].get("dbt_slowest"),
-            "dbt_ok": all(d.get("dbt_rc") == 0 for d in inc),
+            "dbt_ok": all(dbt_ok(d) for d in inc),
             "window": inc[-1].get("window"),
         }
     row["table"] = [

@@ -38,55 +38,73 @@ PARENTS_SELECT = "@source:gateway"  # built with --exclude GATEWAY_SELECT
 def dbt_build(warehouse: Path, select: str, run_dir: Path, window: dict | None = None,
               indirect: str | None = None, target_name: str = "dbt_target",
               exclude: str | None = None) -> dict:
-    """`dbt build` the way Dagster runs it (from dbt_project/, --profiles-dir ..), with a
-    target and log folder of the benchmark's own (other engineers share dbt_project/target)."""
+    """`dbt build` the way Dagster runs it (from dbt_project/, --profiles-dir .., the
+    production arguments, dbt's structured JSON log on stdout), with a target and log folder
+    of the benchmark's own (other engineers share dbt_project/target)."""
     # One target folder per size, shared by the product's and day 31's runs: dbt's partial
     # parsing state survives between runs, as in a long-lived deployment.
     target = run_dir.parent.parent / target_name
     cmd = [DBT, "build", "--select", select, *DBT_PRODUCTION_BUILD_ARGS,
            "--profiles-dir", str(REPO_ROOT),
            "--target-path", str(target), "--log-path", str(run_dir / "logs"),
-           "--no-use-colors", "--quiet"]
+           "--log-format", "json", "--no-use-colors"]
     if indirect:
         cmd += ["--indirect-selection", indirect]
     if exclude:
         cmd += ["--exclude", exclude]
     env = {**os.environ, "WAREHOUSE_PATH": str(warehouse), **(window or {})}
-    (target / "run_results.json").unlink(missing_ok=True)
     started = time.perf_counter()
     proc = subprocess.run(cmd, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
-    results = _run_results(target / "run_results.json")
+    events = _log_events(proc.stdout)
+    results = _node_results(events)
     if results.get("dbt_elapsed_s") is not None:
         # dbt's own start-up and parsing: process time minus the run's elapsed time.
         results["dbt_startup_parse_s"] = round(elapsed - results["dbt_elapsed_s"], 2)
+    tail = "\n".join(e["info"].get("msg", "") for e in events) + proc.stderr
     return {"dbt_s": elapsed, "dbt_rc": proc.returncode, "dbt_cmd": " ".join(cmd),
-            "dbt_output_tail": (proc.stdout + proc.stderr)[-3000:] if proc.returncode else "",
-            **results}
+            "dbt_output_tail": tail[-3000:] if proc.returncode else "", **results}
 
 
-def _run_results(path: Path) -> dict:
-    if not path.exists():
+def _log_events(stdout: str) -> list[dict]:
+    """dbt's structured log lines (--log-format json); anything else printed is skipped."""
+    events = []
+    for line in stdout.splitlines():
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(event, dict) and "info" in event:
+            events.append(event)
+    return events
+
+
+def _node_results(events: list[dict]) -> dict:
+    """Per-node status and execution time from the result events of dbt's structured log
+    (what Dagster reads: production builds write no run_results.json)."""
+    nodes = []  # (execution_time, unique_id, status)
+    elapsed = None
+    for event in events:
+        data = event.get("data", {})
+        node = data.get("node_info") or {}
+        if event["info"].get("name") == "FinishedRunningStats":
+            elapsed = data.get("execution_time")
+        elif node.get("node_finished_at") and "execution_time" in data:
+            nodes.append((data["execution_time"] or 0.0, node["unique_id"], node["node_status"]))
+    if not nodes:
         return {"dbt_nodes": 0}
-    data = json.loads(path.read_text())
     statuses: dict[str, int] = {}
-    slowest = []
-    for r in data.get("results", []):
-        statuses[r["status"]] = statuses.get(r["status"], 0) + 1
-        slowest.append((r.get("execution_time") or 0.0, r["unique_id"]))
-    slowest.sort(reverse=True)
     by_type: dict[str, list] = {}
-    for r in data.get("results", []):
-        kind = r["unique_id"].split(".")[0]
-        entry = by_type.setdefault(kind, [0, 0.0])
+    for seconds, unique_id, status in nodes:
+        statuses[status] = statuses.get(status, 0) + 1
+        entry = by_type.setdefault(unique_id.split(".")[0], [0, 0.0])
         entry[0] += 1
-        entry[1] += r.get("execution_time") or 0.0
-    failed = [r["unique_id"] for r in data.get("results", [])
-              if r["status"] in ("error", "fail", "skipped")]
-    return {"dbt_nodes": len(data.get("results", [])), "dbt_statuses": statuses,
-            "dbt_elapsed_s": data.get("elapsed_time"),
+        entry[1] += seconds
+    slowest = sorted(nodes, reverse=True)[:8]
+    failed = [u for _, u, status in nodes if status in ("error", "fail", "skipped")]
+    return {"dbt_nodes": len(nodes), "dbt_statuses": statuses, "dbt_elapsed_s": elapsed,
             "dbt_by_type": {k: {"nodes": n, "s": round(t, 2)} for k, (n, t) in by_type.items()},
-            "dbt_slowest": [{"node": n, "s": round(s, 3)} for s, n in slowest[:8]],
+            "dbt_slowest": [{"node": u, "s": round(s, 3)} for s, u, _ in slowest],
             "dbt_not_ok": failed[:20]}
 
 

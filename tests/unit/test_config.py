@@ -118,3 +118,18 @@ def test_warehouse_connections_and_dbt_share_one_memory_ceiling(monkeypatch, tmp
     memory = profile["apipulse"]["outputs"]["duckdb"]["settings"]["memory_limit"]
     assert "APIPULSE_DUCKDB_MEMORY_LIMIT" in memory
     assert f"'{settings.DUCKDB_MEMORY_LIMIT_DEFAULT}'" in memory
+
+
+def test_production_builds_write_no_json_artifacts_unless_dbt_write_json_is_set(monkeypatch):
+    import importlib
+
+    monkeypatch.delenv("DBT_WRITE_JSON", raising=False)
+    try:
+        args = importlib.reload(settings).DBT_PRODUCTION_BUILD_ARGS
+        assert "--no-write-json" in args and "unit_test" in args
+        monkeypatch.setenv("DBT_WRITE_JSON", "true")  # dbt's own variable then decides
+        args = importlib.reload(settings).DBT_PRODUCTION_BUILD_ARGS
+        assert "--no-write-json" not in args and "unit_test" in args
+    finally:
+        monkeypatch.delenv("DBT_WRITE_JSON", raising=False)
+        importlib.reload(settings)
