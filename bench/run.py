@@ -105,6 +105,12 @@ STEP_KEYS = {"product": "product_s", "limit": "limit_sql_s", "pandas": "pandas_s
              "polars": "polars_s", "incremental": "incremental_s"}
 
 
+def dbt_ok(detail: dict) -> bool:
+    """A step's dbt build exited 0 and reported its nodes, none failed or skipped."""
+    return (detail.get("dbt_rc") == 0 and detail.get("dbt_nodes", 0) > 0
+            and not detail.get("dbt_not_ok"))
+
+
 def run_once(step: Step, size: int, workdir: Path, log, run: int, repeats: int,
              extra=(), run_name: str | None = None) -> None:
     """One run of a step in its own child process; appends its figures to `step`."""
@@ -121,9 +127,9 @@ def run_once(step: Step, size: int, workdir: Path, log, run: int, repeats: int,
         tail = (run_dir / "step.log").read_text()[-2000:]
         raise RuntimeError(f"step {name} at {size_label(size)} failed (rc {rc}):\n{tail}")
     detail = json.loads(out.read_text())
-    if detail.get("dbt_rc"):
-        log(f"  ! {name}: dbt build exited {detail['dbt_rc']} "
-            f"(not ok: {', '.join(detail.get('dbt_not_ok', [])[:5])})")
+    if "dbt_rc" in detail and not dbt_ok(detail):
+        log(f"  ! {name}: dbt build exited {detail['dbt_rc']} with {detail.get('dbt_nodes', 0)} "
+            f"nodes reported (not ok: {', '.join(detail.get('dbt_not_ok', [])[:5])})")
     seconds = detail[key] if key in detail else wall
     step.seconds.append(seconds)
     step.process_seconds.append(wall)
@@ -131,12 +137,6 @@ def run_once(step: Step, size: int, workdir: Path, log, run: int, repeats: int,
     step.details.append(detail)
     log(f"  {name} run {run}/{repeats}: {seconds:.2f} s (process {wall:.2f} s), "
         f"peak RSS {peak:.0f} MB")
-
-
-def dbt_ok(detail: dict) -> bool:
-    """A step's dbt build exited 0 and reported its nodes, none failed or skipped."""
-    return (detail.get("dbt_rc") == 0 and detail.get("dbt_nodes", 0) > 0
-            and not detail.get("dbt_not_ok"))
 
 
 def bench_size(size: int, args, log) -> dict:
