@@ -120,6 +120,14 @@ def test_warehouse_connections_and_dbt_share_one_memory_ceiling(monkeypatch, tmp
     assert f"'{settings.DUCKDB_MEMORY_LIMIT_DEFAULT}'" in memory
 
 
+def test_dbt_builds_two_nodes_at_once_unless_apipulse_dbt_threads_says_otherwise():
+    # Two threads overlap dbt's per-node Python work with DuckDB running the other node
+    # (bench/README.md); the variable is for machines with more cores.
+    profile = yaml.safe_load((settings.PROFILES_DIR / "profiles.yml").read_text())
+    threads = profile["apipulse"]["outputs"]["duckdb"]["threads"]
+    assert "env_var('APIPULSE_DBT_THREADS', '2')" in threads and "as_number" in threads
+
+
 def test_production_builds_write_no_json_artifacts_unless_dbt_write_json_is_set(monkeypatch):
     import importlib
 
