@@ -94,6 +94,8 @@ def _node_results(events: list[dict]) -> dict:
     if not nodes:
         return {"dbt_nodes": 0}
     statuses: dict[str, int] = {}
+    # Per-type sums of node times: with more than one dbt thread (profiles.yml) nodes run
+    # side by side, so these add up to more than dbt_elapsed_s.
     by_type: dict[str, list] = {}
     for seconds, unique_id, status in nodes:
         statuses[status] = statuses.get(status, 0) + 1
