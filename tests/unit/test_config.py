@@ -104,6 +104,12 @@ sources:
     assert config.http_for("support").max_retries == 7
 
 
+def _duckdb_profile() -> dict:
+    """The duckdb output of profiles.yml, unrendered (its env_var calls as written)."""
+    profile = yaml.safe_load((settings.PROFILES_DIR / "profiles.yml").read_text())
+    return profile["apipulse"]["outputs"]["duckdb"]
+
+
 def test_warehouse_connections_and_dbt_share_one_memory_ceiling(monkeypatch, tmp_path):
     # DuckDB's own default (80% of RAM) would let the buffer cache grow with the warehouse.
     with settings.connect_warehouse(tmp_path / "a.duckdb") as con:
@@ -114,8 +120,7 @@ def test_warehouse_connections_and_dbt_share_one_memory_ceiling(monkeypatch, tmp
     assert settings.DUCKDB_MEMORY_LIMIT_DEFAULT == "2GB"
     assert (default, custom) == ("1.8 GiB", "953.6 MiB")  # 2 GB and 1 GB, as DuckDB shows them
     # dbt reads the same variable with the same default.
-    profile = yaml.safe_load((settings.PROFILES_DIR / "profiles.yml").read_text())
-    memory = profile["apipulse"]["outputs"]["duckdb"]["settings"]["memory_limit"]
+    memory = _duckdb_profile()["settings"]["memory_limit"]
     assert "APIPULSE_DUCKDB_MEMORY_LIMIT" in memory
     assert f"'{settings.DUCKDB_MEMORY_LIMIT_DEFAULT}'" in memory
 
@@ -123,8 +128,7 @@ def test_warehouse_connections_and_dbt_share_one_memory_ceiling(monkeypatch, tmp
 def test_dbt_builds_two_nodes_at_once_unless_apipulse_dbt_threads_says_otherwise():
     # Two threads overlap dbt's per-node Python work with DuckDB running the other node
     # (bench/README.md); the variable is for machines with more cores.
-    profile = yaml.safe_load((settings.PROFILES_DIR / "profiles.yml").read_text())
-    threads = profile["apipulse"]["outputs"]["duckdb"]["threads"]
+    threads = _duckdb_profile()["threads"]
     assert "env_var('APIPULSE_DBT_THREADS', '2')" in threads and "as_number" in threads
 
 
