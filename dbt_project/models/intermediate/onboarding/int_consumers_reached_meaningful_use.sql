@@ -80,9 +80,12 @@ successes_on_nth_day as (
         requests.consumer_id,
         requests.requested_at,
         nth_success_days.rank_on_day,
+        -- No tie-break on request_id: successes at the same instant may take either
+        -- number, but the N-th one's requested_at is the same whichever it is, and not
+        -- reading the ids halves this scan of the requests.
         row_number() over (
             partition by requests.consumer_id
-            order by requests.requested_at, requests.request_id
+            order by requests.requested_at
         ) as success_number_on_day
 
     from requests
