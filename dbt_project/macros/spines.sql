@@ -24,3 +24,41 @@
 {% macro growth_over_previous(column, order_by, partition_by=none) -%}
     ({{ safe_divide(column, 'lag(' ~ column ~ ') over (' ~ ('partition by ' ~ partition_by ~ ' ' if partition_by else '') ~ 'order by ' ~ order_by ~ ')') }} - 1)
 {%- endmacro %}
+
+
+{#
+    The days each active day of `relation` counts toward a trailing `window_days`-day
+    window, as disjoint ranges per entity: one row per (`group_by`..., entity) active day,
+    with `covers_from` (that day) and `covers_through` (the window's last day, or the day
+    before the entity's next active day when that comes sooner). An entity is active in the
+    window ending on day D exactly when one of its ranges holds D, so counting the ranges
+    that hold D counts distinct entities without a count(distinct) over every (day, active
+    day) pair of the window.
+
+    trailing_window_coverage('route_days', 'consumer_id', 'activity_on', 28, ['route_name'])
+#}
+{% macro trailing_window_coverage(relation, entity, day_column, window_days, group_by=[]) -%}
+    {%- set window_end = 'cast(' ~ dbt.dateadd('day', window_days - 1, day_column) ~ ' as date)' %}
+    select
+        {%- for column in group_by %}
+        {{ column }},
+        {%- endfor %}
+        {{ day_column }} as covers_from,
+        case
+            when next_active_on is null or next_active_on > {{ window_end }}
+                then {{ window_end }}
+            else cast({{ dbt.dateadd('day', -1, 'next_active_on') }} as date)
+        end as covers_through
+
+    from (
+        select
+            {%- for column in group_by %}
+            {{ column }},
+            {%- endfor %}
+            {{ day_column }},
+            lead({{ day_column }}) over (
+                partition by {{ (group_by + [entity]) | join(', ') }} order by {{ day_column }}
+            ) as next_active_on
+        from {{ relation }}
+    ) as active_days
+{%- endmacro %}

@@ -47,16 +47,30 @@ bounds as (
 
 ),
 
+-- Each consumer's active days as disjoint ranges of the 28-day windows they count toward:
+-- a day's distinct consumers are the ranges holding it (see trailing_window_coverage).
+consumer_coverage as (
+
+    {{ trailing_window_coverage('consumer_days', 'consumer_id', 'activity_on', 28) }}
+
+),
+
+route_coverage as (
+
+    {{ trailing_window_coverage('route_days', 'consumer_id', 'activity_on', 28, ['route_name']) }}
+
+),
+
 active_28d as (
 
     select
         days.date_day,
-        count(distinct consumer_days.consumer_id) as active_consumers_28d
+        count(*) as active_consumers_28d
 
     from days
-    inner join consumer_days
-        on consumer_days.activity_on <= days.date_day
-        and consumer_days.activity_on > cast({{ dbt.dateadd('day', -28, 'days.date_day') }} as date)
+    inner join consumer_coverage
+        on days.date_day >= consumer_coverage.covers_from
+        and days.date_day <= consumer_coverage.covers_through
     group by days.date_day
 
 ),
@@ -65,14 +79,14 @@ route_users_28d as (
 
     select
         days.date_day,
-        route_days.route_name,
-        count(distinct route_days.consumer_id) as route_consumers_28d
+        route_coverage.route_name,
+        count(*) as route_consumers_28d
 
     from days
-    inner join route_days
-        on route_days.activity_on <= days.date_day
-        and route_days.activity_on > cast({{ dbt.dateadd('day', -28, 'days.date_day') }} as date)
-    group by days.date_day, route_days.route_name
+    inner join route_coverage
+        on days.date_day >= route_coverage.covers_from
+        and days.date_day <= route_coverage.covers_through
+    group by days.date_day, route_coverage.route_name
 
 ),
 
