@@ -40,10 +40,7 @@
 {% macro trailing_window_coverage(relation, entity, day_column, window_days, group_by=[]) -%}
     {%- set window_end = 'cast(' ~ dbt.dateadd('day', window_days - 1, day_column) ~ ' as date)' %}
     select
-        {%- for column in group_by %}
-        {{ column }},
-        {%- endfor %}
-        {{ day_column }} as covers_from,
+        {{ (group_by + [day_column ~ ' as covers_from']) | join(', ') }},
         case
             when next_active_on is null or next_active_on > {{ window_end }}
                 then {{ window_end }}
@@ -52,10 +49,7 @@
 
     from (
         select
-            {%- for column in group_by %}
-            {{ column }},
-            {%- endfor %}
-            {{ day_column }},
+            {{ (group_by + [day_column]) | join(', ') }},
             lead({{ day_column }}) over (
                 partition by {{ (group_by + [entity]) | join(', ') }} order by {{ day_column }}
             ) as next_active_on
