@@ -16,6 +16,7 @@ import numpy as np
 
 from orchestration.sample_data.common import hex_token, lognormal, stream, uuid_from, write_json
 from orchestration.sample_data.params import (
+    CLIENT_IPS,
     DAY,
     EXPERIMENT_ID,
     ROUTES,
@@ -221,11 +222,7 @@ def build_population(params: WorldParams) -> Population:
 
     ua_share = np.array([s for _, s in USER_AGENTS])
     ua = rng.choice(len(USER_AGENTS), size=n, p=ua_share / ua_share.sum())
-    ip_pool = np.array(
-        [f"203.0.113.{k}" for k in range(1, 255)]
-        + [f"198.51.100.{k}" for k in range(1, 255) if k != 10]
-    )
-    ips = rng.choice(ip_pool, size=(n, 3))
+    ips = rng.choice(np.array(CLIENT_IPS), size=(n, 3))
 
     # --- onboarding -------------------------------------------------------------------------
     first_call = np.full(n, np.nan)

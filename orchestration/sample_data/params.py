@@ -176,6 +176,11 @@ CURL_UA = 13  # index of curl in USER_AGENTS: what people try a new key with
 POSTMAN_UA = 14
 MONITOR_UA = "UptimeRobot/2.0 (http://www.uptimerobot.com/)"
 MONITOR_IP = "198.51.100.10"
+# Consumers' client addresses (documentation ranges; the monitor's is not among them).
+CLIENT_IPS = tuple(
+    [f"203.0.113.{k}" for k in range(1, 255)]
+    + [f"198.51.100.{k}" for k in range(1, 255) if k != 10]
+)
 
 API_HOST = "api.acme.test"
 

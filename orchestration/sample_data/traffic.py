@@ -21,6 +21,7 @@ from orchestration.sample_data.consumers import Population
 from orchestration.sample_data.incidents import Incident
 from orchestration.sample_data.params import (
     ALL_ROUTES,
+    CLIENT_IPS,
     CURL_UA,
     DAY,
     HEALTH_INDEX,
@@ -49,6 +50,10 @@ IS_LIST = np.array(
 WEBHOOK_ROUTES = np.array([r.product == "webhooks" for r in ROUTES])
 UA_STRINGS = [ua for ua, _ in USER_AGENTS] + [MONITOR_UA]
 MONITOR_UA_INDEX = len(USER_AGENTS)
+# Client IPs travel as indexes into IP_STRINGS, like user agents: a column of Python strings
+# would take about 70 bytes per request (GBs at benchmark sizes).
+IP_STRINGS = [*CLIENT_IPS, MONITOR_IP]
+_IP_INDEX = {ip: i for i, ip in enumerate(IP_STRINGS)}
 
 # Query strings of list routes: (suffix of the uri, Kong's querystring object as JSON).
 QUERIES = (
@@ -57,6 +62,20 @@ QUERIES = (
     ("?limit=100", '{"limit":"100"}'),
     ("?limit=25&status=succeeded", '{"limit":"25","status":"succeeded"}'),
 )
+
+
+# Integer type each Traffic column is stored in (drawn as int64): 51 bytes a request
+# instead of 128, which is what lets the 50M benchmark world be drawn in a few GB.
+COLUMN_TYPES = {
+    "ts_ms": np.int64, "consumer": np.int32, "key_of": np.int32, "route": np.int8,
+    "version": np.int8, "status": np.int16, "latency": np.int32, "proxy": np.int32,
+    "kong": np.int16, "req_size": np.int32, "resp_size": np.int32, "ua": np.int8,
+    "ip": np.int16, "key": np.int8, "rid": np.int64, "origin": np.int8,
+}
+
+
+def _stored(name: str, values: np.ndarray) -> np.ndarray:
+    return values.astype(COLUMN_TYPES[name], copy=False)
 
 
 @dataclass
@@ -75,7 +94,7 @@ class Traffic:
     req_size: np.ndarray
     resp_size: np.ndarray
     ua: np.ndarray
-    ip: np.ndarray
+    ip: np.ndarray  # index into IP_STRINGS
     key: np.ndarray  # 0 the consumer's key, 1 no key, 2 an invalid key
     rid: np.ndarray  # resource id in the path / query variant
     origin: np.ndarray
@@ -147,13 +166,30 @@ def _versions(
     return np.where(route == HEALTH_INDEX, 0, version)
 
 
-def _pick_columns(rng: np.random.Generator, weights: np.ndarray) -> np.ndarray:
-    """One column index per row, drawn from row-wise weights (all-zero rows get column 0)."""
-    total = weights.sum(axis=1, keepdims=True)
-    cum = np.cumsum(weights, axis=1) / np.where(total > 0, total, 1)
-    u = rng.random((len(weights), 1))
-    picked = np.minimum((cum < u).sum(axis=1), weights.shape[1] - 1)
-    return np.where(total[:, 0] > 0, picked, 0)
+# Rows per block when a draw needs a (rows x choices) matrix: whole, such a matrix of 50M
+# requests would take ~10 GB; in blocks it takes a few hundred MB and draws the same values.
+BLOCK_ROWS = 1 << 20
+
+
+def _blocks(n: int):
+    return ((lo, min(n, lo + BLOCK_ROWS)) for lo in range(0, n, BLOCK_ROWS))
+
+
+def _pick_columns(rng: np.random.Generator, weights, n: int | None = None) -> np.ndarray:
+    """One column index per row, drawn from row-wise weights (all-zero rows get column 0).
+    `weights` is the matrix, or a function (lo, hi) -> its rows lo..hi-1 for n rows."""
+    if not callable(weights):
+        matrix, n = weights, len(weights)
+        weights = lambda lo, hi: matrix[lo:hi]  # noqa: E731
+    u = rng.random((n, 1))
+    picked = np.empty(n, dtype=np.int64)
+    for lo, hi in _blocks(n):
+        w = weights(lo, hi)
+        total = w.sum(axis=1, keepdims=True)
+        cum = np.cumsum(w, axis=1) / np.where(total > 0, total, 1)
+        idx = np.minimum((cum < u[lo:hi]).sum(axis=1), w.shape[1] - 1)
+        picked[lo:hi] = np.where(total[:, 0] > 0, idx, 0)
+    return picked
 
 
 def _usable_weights(
@@ -180,13 +216,14 @@ def _regular(rng, pop: Population, params: WorldParams, expected_other: float) -
     consumer, day = np.divmod(cell, params.days)
     seconds = np.empty(len(cell))
     for region in ("eu", "us"):
-        mask = pop.region[consumer] == region
+        mask = (pop.region == region)[consumer]
         minutes = rng.choice(1440, size=int(mask.sum()), p=diurnal(region))
         seconds[mask] = minutes * 60 + rng.random(int(mask.sum())) * 60
     ts = params.start_s + day * DAY + seconds
     keep = (ts >= pop.first_success[consumer]) & (ts < params.end_s)
     consumer, ts = consumer[keep], ts[keep]
-    route = _pick_columns(rng, _usable_weights(pop, consumer, ts, params))
+    route = _pick_columns(
+        rng, lambda lo, hi: _usable_weights(pop, consumer[lo:hi], ts[lo:hi], params), len(ts))
     return {
         "consumer": consumer,
         "ts": ts,
@@ -331,23 +368,25 @@ def _retries(
 def _baseline_status(rng, route: np.ndarray, friction: np.ndarray, p429: np.ndarray) -> np.ndarray:
     """Mostly 2xx; realistic client errors; ~0.2% server errors."""
     n = len(route)
-    p = np.stack(
-        [
-            p429,  # 429 rate limited
-            0.007 + friction * 0.5,  # 400
-            np.where(BY_ID[route], 0.012, 0.002) + friction * 0.2,  # 404
-            np.where(IS_POST[route], 0.012, 0.0) + friction * 0.3,  # 422
-            np.full(n, 0.002),  # 403
-            np.full(n, 0.0018),  # 5xx
-        ],
-        axis=1,
-    )
     codes = np.array([429, 400, 404, 422, 403, 500])
-    cum = np.cumsum(p, axis=1)
     u = rng.random((n, 1))
-    idx = (cum < u).sum(axis=1)
-    ok = np.where(IS_POST[route], 201, 200)
-    status = np.where(idx < len(codes), codes[np.minimum(idx, len(codes) - 1)], ok)
+    status = np.empty(n, dtype=np.int64)
+    for lo, hi in _blocks(n):
+        r = route[lo:hi]
+        p = np.stack(
+            [
+                p429[lo:hi],  # 429 rate limited
+                0.007 + friction[lo:hi] * 0.5,  # 400
+                np.where(BY_ID[r], 0.012, 0.002) + friction[lo:hi] * 0.2,  # 404
+                np.where(IS_POST[r], 0.012, 0.0) + friction[lo:hi] * 0.3,  # 422
+                np.full(hi - lo, 0.002),  # 403
+                np.full(hi - lo, 0.0018),  # 5xx
+            ],
+            axis=1,
+        )
+        idx = (np.cumsum(p, axis=1) < u[lo:hi]).sum(axis=1)
+        ok = np.where(IS_POST[r], 201, 200)
+        status[lo:hi] = np.where(idx < len(codes), codes[np.minimum(idx, len(codes) - 1)], ok)
     fives = status == 500
     status[fives] = rng.choice([500, 502, 503, 504], size=int(fives.sum()), p=[0.5, 0.2, 0.2, 0.1])
     return status
@@ -446,11 +485,18 @@ def _clients(rng, pop: Population, key_of: np.ndarray, origin: np.ndarray):
     ua = np.where(key_of < 0, rng.choice(generic, size=n, p=[0.35, 0.3, 0.15, 0.1, 0.1]), ua)
     ua = np.where(origin == HEALTH_CHECK, MONITOR_UA_INDEX, ua)
 
-    ip = pop.ips[mine, rng.choice(3, size=n, p=[0.8, 0.15, 0.05])]
-    scanner = np.where(rng.random(n) < 0.5, "203.0.113.", "198.51.100.").astype(object)
-    scanner = scanner + rng.integers(200, 255, n).astype(str).astype(object)
+    own_ips = np.vectorize(_IP_INDEX.__getitem__, otypes=[np.int16])(pop.ips)
+    ip = own_ips[mine, rng.choice(3, size=n, p=[0.8, 0.15, 0.05])]
+    # Scanners come from 203.0.113.200-254 or 198.51.100.200-254.
+    first_range = rng.random(n) < 0.5
+    last_octet = rng.integers(200, 255, n)
+    in_range = {prefix: np.array([_IP_INDEX.get(f"{prefix}{k}", -1) for k in range(256)],
+                                 dtype=np.int16)
+                for prefix in ("203.0.113.", "198.51.100.")}
+    scanner = np.where(first_range, in_range["203.0.113."][last_octet],
+                       in_range["198.51.100."][last_octet])
     ip = np.where(key_of < 0, scanner, ip)
-    ip = np.where(origin == HEALTH_CHECK, MONITOR_IP, ip)
+    ip = np.where(origin == HEALTH_CHECK, _IP_INDEX[MONITOR_IP], ip).astype(np.int16)
     return ua, ip
 
 
@@ -469,6 +515,7 @@ def simulate(params: WorldParams, pop: Population, incidents: list[Incident]) ->
         k: np.concatenate([p[k] for p in parts])
         for k in ("consumer", "ts", "route", "status", "origin")
     }
+    del parts, regular, onboarding, unauth, health
     t["consumer"] = t["consumer"].astype(np.int64)
     t["route"] = t["route"].astype(np.int64)
     n = len(t["ts"])
@@ -480,20 +527,29 @@ def simulate(params: WorldParams, pop: Population, incidents: list[Incident]) ->
     own_401 = (origin == ONBOARDING) & (t["status"] == 401)
     key_of = np.where(has_consumer, consumer, -1)
     consumer = np.where(own_401, -1, consumer)
+    del t["consumer"]
     key = np.where(consumer >= 0, 0, np.where(rng.random(n) < 0.55, 1, 2))
     key[own_401] = 2
     key[origin == HEALTH_CHECK] = 1
+    key = _stored("key", key)
 
     t["status"] = _statuses(rng, pop, t, c, has_consumer, incidents)
     status, ts = t["status"], t["ts"]
 
-    latency, proxy, kong = _latencies(rng, t, incidents)
-    req_size, resp_size = _sizes(rng, route, status)
-    version = _versions(rng, pop, c, key_of, ts, route, params)
+    # Columns no later draw reads are stored compact at once (see COLUMN_TYPES).
+    latency, proxy, kong = (_stored(name, values) for name, values in
+                            zip(("latency", "proxy", "kong"), _latencies(rng, t, incidents),
+                                strict=True))
+    req_size, resp_size = (_stored(name, values) for name, values in
+                           zip(("req_size", "resp_size"), _sizes(rng, route, status),
+                               strict=True))
+    version = _stored("version", _versions(rng, pop, c, key_of, ts, route, params))
 
     ua, ip = _clients(rng, pop, key_of, origin)
+    ua = _stored("ua", ua)
     rid = rng.integers(0, 2**47, n)
     ts_ms = np.floor(ts * 1000).astype(np.int64)
+    del t, ts
     order = np.argsort(ts_ms, kind="stable")
     columns = {
         "ts_ms": ts_ms, "consumer": consumer, "key_of": key_of, "route": route,
@@ -502,12 +558,11 @@ def simulate(params: WorldParams, pop: Population, incidents: list[Incident]) ->
         "rid": rid, "origin": origin,
     }
     # Sort one column at a time and let go of the unsorted one: at 50M requests a second
-    # full set of columns would need ~7 GB more.
-    del (t, parts, regular, onboarding, unauth, health, ts_ms, consumer, key_of, route, version,
-         status, ts, latency, proxy, kong, req_size, resp_size, ua, ip, key, rid, origin, c,
-         has_consumer, own_401)
+    # full set of columns would need GBs more.
+    del (ts_ms, consumer, key_of, route, version, status, latency, proxy, kong, req_size,
+         resp_size, ua, ip, key, rid, origin, c, has_consumer, own_401)
     for name in columns:
-        columns[name] = columns[name][order]
+        columns[name] = _stored(name, columns[name][order])
     return Traffic(**columns)
 
 

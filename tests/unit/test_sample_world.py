@@ -127,6 +127,24 @@ def test_same_params_give_identical_bytes(tmp_path: Path) -> None:
     assert all_bytes(tmp_path / "a") != all_bytes(other.out_dir)
 
 
+def test_block_sizes_do_not_change_the_world(tmp_path: Path, monkeypatch) -> None:
+    # Large worlds draw their (rows x choices) matrices and write each day's log a block at
+    # a time to bound memory; tiny blocks must give the same bytes as one block for all.
+    from orchestration.sample_data import gateway, traffic
+
+    params = WorldParams(consumers=12, days=4, requests_per_day=400)
+    generate_world(tmp_path / "whole", params)
+    monkeypatch.setattr(traffic, "BLOCK_ROWS", 37)
+    monkeypatch.setattr(gateway, "LINES_PER_BLOCK", 29)
+    monkeypatch.setattr(gateway, "PENDING_BLOCKS", 1)
+    generate_world(tmp_path / "blocks", params)
+    whole = all_bytes(tmp_path / "whole")
+    assert all_bytes(tmp_path / "blocks") == whole
+    days = [gzip.decompress(whole[f"gateway/kong/{params.day(d).isoformat()}.log.gz"])
+            for d in range(params.days)]
+    assert min(d.count(b"\n") for d in days) > 3 * 29  # every day spans several blocks
+
+
 def test_rewriting_a_smaller_world_leaves_nothing_stale(tmp_path: Path) -> None:
     generate_world(tmp_path, WorldParams(consumers=12, days=12, requests_per_day=100))
     summary = generate_world(tmp_path, WorldParams(consumers=12, days=4, requests_per_day=100))
