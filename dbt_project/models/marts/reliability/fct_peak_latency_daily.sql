@@ -10,7 +10,10 @@
 
 with
 
-requests as (
+{#- Read twice (hourly counts, then the latencies): inlined, not stored. Stored, its rows
+    spilled past DuckDB's memory limit at 50M requests: 4.9-6.2 s for the query instead of
+    3.3 s. #}
+requests as {{ not_materialized() }} (
 
     select * from {{ ref('int_requests_joined_to_routes') }}
     where not is_health_check
