@@ -188,6 +188,7 @@ def write_logs(
                 open_days.pop(0).wait()
     finally:
         for day_file in open_days:
+            day_file.close()  # no-op for a finished day; ends one cut short by an error
             day_file.wait()
     return int(duplicate.sum())
 
@@ -206,13 +207,16 @@ class _DayFile:
                                    compresslevel=GZIP_LEVEL, mtime=0)
         self._thread = ThreadPoolExecutor(max_workers=1)
         self._jobs: list = []
+        self._closing = False
 
     def write(self, data: bytes) -> None:
         self._jobs.append(self._thread.submit(self._gzip.write, data))
         _drain(self._jobs, keep=PENDING_BLOCKS)
 
     def close(self) -> None:
-        self._jobs.append(self._thread.submit(self._close))
+        if not self._closing:
+            self._closing = True
+            self._jobs.append(self._thread.submit(self._close))
 
     def _close(self) -> None:
         self._gzip.close()

@@ -65,7 +65,8 @@ QUERIES = (
 
 
 # Integer type each Traffic column is stored in (drawn as int64): 51 bytes a request
-# instead of 128, which is what lets the 50M benchmark world be drawn in a few GB.
+# instead of about 200 (int64 columns and a string per IP), which lets the 50M benchmark
+# world be drawn in a few GB.
 COLUMN_TYPES = {
     "ts_ms": np.int64, "consumer": np.int32, "key_of": np.int32, "route": np.int8,
     "version": np.int8, "status": np.int16, "latency": np.int32, "proxy": np.int32,
