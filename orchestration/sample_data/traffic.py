@@ -538,12 +538,10 @@ def simulate(params: WorldParams, pop: Population, incidents: list[Incident]) ->
     status, ts = t["status"], t["ts"]
 
     # Columns no later draw reads are stored compact at once (see COLUMN_TYPES).
-    latency, proxy, kong = (_stored(name, values) for name, values in
-                            zip(("latency", "proxy", "kong"), _latencies(rng, t, incidents),
-                                strict=True))
-    req_size, resp_size = (_stored(name, values) for name, values in
-                           zip(("req_size", "resp_size"), _sizes(rng, route, status),
-                               strict=True))
+    latency, proxy, kong = _latencies(rng, t, incidents)
+    latency, proxy, kong = _stored("latency", latency), _stored("proxy", proxy), _stored("kong", kong)
+    req_size, resp_size = _sizes(rng, route, status)
+    req_size, resp_size = _stored("req_size", req_size), _stored("resp_size", resp_size)
     version = _stored("version", _versions(rng, pop, c, key_of, ts, route, params))
 
     ua, ip = _clients(rng, pop, key_of, origin)
