@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -49,12 +50,33 @@ def _tree_rss(proc) -> int:
     return total
 
 
-def run_child(args: list[str], log_path: Path) -> tuple[float, float, int]:
-    """Run `python -m bench.step ...`; returns (wall seconds, peak RSS MB of the process tree,
-    exit code). With psutil the tree's summed RSS is sampled every 20 ms; without it the
-    peak is the largest single child's high-water mark (getrusage RUSAGE_CHILDREN)."""
-    cmd = [sys.executable, "-m", "bench.step", *args]
+def _kill_tree(proc) -> None:
+    try:
+        procs = [proc] + proc.children(recursive=True)
+    except psutil.Error:
+        return
+    for p in procs:
+        try:
+            p.kill()
+        except psutil.Error:
+            pass
+
+
+def run_child(args: list[str], log_path: Path,
+              memory_budget: float | None = None) -> tuple[float, float, int, bool]:
+    """Run `python -m bench.step ...` (see run_measured)."""
+    return run_measured([sys.executable, "-m", "bench.step", *args], log_path, memory_budget)
+
+
+def run_measured(cmd: list[str], log_path: Path,
+                 memory_budget: float | None = None) -> tuple[float, float, int, bool]:
+    """Run a command; returns (wall seconds, peak RSS MB of its process tree, exit code,
+    whether it was stopped at `memory_budget`). With psutil the tree's summed RSS is sampled
+    every 20 ms, and a tree whose RSS passes `memory_budget` (bytes) is killed; without
+    psutil the peak is the largest single child's high-water mark (getrusage
+    RUSAGE_CHILDREN) and there is no budget."""
     started = time.perf_counter()
+    over_budget = False
     with open(log_path, "w") as log:
         proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
         peak = 0
@@ -63,9 +85,13 @@ def run_child(args: list[str], log_path: Path) -> tuple[float, float, int]:
             ps = psutil.Process(proc.pid)
 
             def sample():
-                nonlocal peak
+                nonlocal peak, over_budget
                 while not stop.is_set():
-                    peak = max(peak, _tree_rss(ps))
+                    rss = _tree_rss(ps)
+                    peak = max(peak, rss)
+                    if memory_budget and rss > memory_budget and not over_budget:
+                        over_budget = True
+                        _kill_tree(ps)
                     stop.wait(0.02)
 
             sampler = threading.Thread(target=sample, daemon=True)
@@ -76,7 +102,7 @@ def run_child(args: list[str], log_path: Path) -> tuple[float, float, int]:
         else:
             rc = proc.wait()
             peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    return time.perf_counter() - started, peak / 2**20, rc
+    return time.perf_counter() - started, peak / 2**20, rc, over_budget
 
 
 class Step:
@@ -88,6 +114,7 @@ class Step:
         self.process_seconds: list[float] = []
         self.peaks: list[float] = []
         self.details: list[dict] = []
+        self.unfinished: dict | None = None  # a DataFrame peer stopped before its result
 
     @property
     def median(self) -> float | None:
@@ -112,8 +139,20 @@ def dbt_ok(detail: dict) -> bool:
             and not detail.get("dbt_not_ok"))
 
 
+# The DataFrame peers hold the requests in memory, so a size can need more than the machine
+# has (polars' straightforward code passed 22 GB at 50M on a 23 GB machine). They run under
+# a memory budget: a peer past it, or killed by the system for memory, is recorded as not
+# finished (time and peak at the stop) and not run again at that size; the benchmark goes on.
+PEERS = ("pandas", "polars")
+
+
+def default_peer_budget_gb() -> float | None:
+    """85% of the machine's memory, leaving the rest to the system."""
+    return round(0.85 * psutil.virtual_memory().total / 2**30, 1) if psutil else None
+
+
 def run_once(step: Step, size: int, workdir: Path, log, run: int, repeats: int,
-             extra=(), run_name: str | None = None) -> None:
+             extra=(), run_name: str | None = None, memory_budget_gb: float | None = None) -> None:
     """One run of a step in its own child process; appends its figures to `step`."""
     name = step.name
     key = STEP_KEYS[name]
@@ -121,9 +160,19 @@ def run_once(step: Step, size: int, workdir: Path, log, run: int, repeats: int,
     run_dir.mkdir(parents=True, exist_ok=True)
     out = run_dir / "step.json"
     out.unlink(missing_ok=True)
-    wall, peak, rc = run_child(
+    budget = memory_budget_gb * 2**30 if name in PEERS and memory_budget_gb else None
+    wall, peak, rc, over_budget = run_child(
         [name, "--size", str(size), "--workdir", str(workdir), "--run-dir", str(run_dir),
-         "--out", str(out), *extra], run_dir / "step.log")
+         "--out", str(out), *extra], run_dir / "step.log", budget)
+    if name in PEERS and (over_budget or rc == -signal.SIGKILL):
+        reason = (f"stopped at the memory budget of {memory_budget_gb:g} GB" if over_budget
+                  else "killed by the system (SIGKILL), most likely out of memory")
+        step.unfinished = {"reason": reason, "after_s": round(wall, 1),
+                           "peak_rss_mb": round(peak, 1)}
+        step.peaks.append(peak)
+        log(f"  {name} run {run}/{repeats}: did not finish: {reason} after {wall:.1f} s, "
+            f"peak RSS {peak:.0f} MB; not run again at {size_label(size)}")
+        return
     if rc != 0 or not out.exists():
         tail = (run_dir / "step.log").read_text()[-2000:]
         raise RuntimeError(f"step {name} at {size_label(size)} failed (rc {rc}):\n{tail}")
@@ -160,12 +209,15 @@ def bench_size(size: int, args, log) -> dict:
     # product_s = gateway ingestion + dbt build of GATEWAY_SELECT (set-up left out).
     for run in range(1, args.repeats + 1):
         for name in names:
+            if steps[name].unfinished:
+                continue
             extra = ("--base", product.last()["warehouse"]) if name == "incremental" else ()
-            run_once(steps[name], size, args.workdir, log, run, args.repeats, extra=extra)
+            run_once(steps[name], size, args.workdir, log, run, args.repeats, extra=extra,
+                     memory_budget_gb=args.peer_memory_budget)
     comparisons = {"limit": compare(Path(product.last()["warehouse"]),
                                     Path(steps["limit"].last()["limit_db"]))}
-    for peer in ("pandas", "polars"):
-        if peer in steps:
+    for peer in PEERS:
+        if peer in steps and not steps[peer].unfinished:
             comparisons[peer] = compare(Path(product.last()["warehouse"]),
                                         steps[peer].last()["facts_dir"], "parquet")
     if "incremental" in steps:
@@ -204,6 +256,7 @@ def bench_size(size: int, args, log) -> dict:
         "incremental_over_full": ratio(med("incremental"), med("product")),
         "peak_rss_mb": round(product.peak, 1) if product.peak else None,
         "peak_rss_mb_by_step": {n: round(s.peak, 1) for n, s in steps.items()},
+        "not_finished": {n: s.unfinished for n, s in steps.items() if s.unfinished},
         "rows_per_s": {n: round(lines / s.median) for n, s in steps.items()
                        if n != "incremental" and s.median},
         "product_breakdown_s": {
@@ -242,7 +295,7 @@ def bench_size(size: int, args, log) -> dict:
         }
     row["table"] = [
         {"step": n, "s": s.median, "rows_per_s": (lines / s.median) if s.median else None,
-         "peak_rss_mb": s.peak}
+         "peak_rss_mb": s.peak, "not_finished": s.unfinished}
         for n, s in steps.items()
     ]
     return row
@@ -252,6 +305,11 @@ def format_table(rows: list[dict]) -> str:
     out = [f"{'size':>6}  {'step':<12} {'wall s (median)':>15} {'rows/s':>12} {'peak RSS MB':>12}"]
     for r in rows:
         for t in r["table"]:
+            if t.get("not_finished"):
+                u = t["not_finished"]
+                out.append(f"{r['label']:>6}  {t['step']:<12} did not finish: {u['reason']} "
+                           f"after {u['after_s']:.0f} s (peak RSS {u['peak_rss_mb']:.0f} MB)")
+                continue
             rps = f"{t['rows_per_s']:,.0f}" if t["step"] != "incremental" else "(day 31)"
             out.append(f"{r['label']:>6}  {t['step']:<12} {t['s']:>15.2f} {rps:>12} "
                        f"{t['peak_rss_mb']:>12.0f}")
@@ -280,6 +338,9 @@ def main(argv=None) -> int:
                     help="largest size pandas runs at (default 10M)")
     ap.add_argument("--skip-polars-above", type=parse_size, default=None,
                     help="largest size polars runs at (default: every size)")
+    ap.add_argument("--peer-memory-budget", type=float, default=default_peer_budget_gb(),
+                    metavar="GB", help="stop pandas or polars when its RSS passes this many GB "
+                    "(default: 85%% of this machine's memory; 0 = no budget)")
     ap.add_argument("--skip-incremental", action="store_true")
     ap.add_argument("--small", action="store_true",
                     help=f"CI sizes: --sizes {SMALL_SIZES} --repeats 1")

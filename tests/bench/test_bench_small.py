@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,66 @@ def test_equality_check_catches_a_difference(tmp_path):
     con.execute("create table same as select * from marts.t")
     assert _compare_one(con, SPECS["latency_daily"], "marts.t", "same")["equal"]
     assert sys.version_info >= (3, 11)
+
+
+ALLOCATING_TREE = """
+import subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c",
+    "import time; block = bytearray({mb} << 20); block[::4096] = b'x' * len(block[::4096]); "
+    "time.sleep({sleep})"])
+open(sys.argv[1], "w").write(str(child.pid))
+child.wait()
+"""
+
+
+@pytest.mark.skipif(importlib.util.find_spec("psutil") is None, reason="psutil not installed")
+def test_memory_budget_stops_the_whole_process_tree(tmp_path):
+    """A tree whose summed RSS passes the budget is killed, grandchildren included; one that
+    stays under it runs to the end."""
+    import psutil
+
+    from bench.run import run_measured
+
+    pid_file = tmp_path / "pid"
+    cmd = [sys.executable, "-c", ALLOCATING_TREE.format(mb=300, sleep=60), str(pid_file)]
+    wall, peak, rc, over = run_measured(cmd, tmp_path / "log", memory_budget=150 * 2**20)
+    assert over and rc == -9
+    assert wall < 30  # not the child's 60 s sleep
+    assert peak > 150
+    grandchild = int(pid_file.read_text())
+    deadline = time.monotonic() + 5
+    while psutil.pid_exists(grandchild) and time.monotonic() < deadline:
+        if psutil.Process(grandchild).status() == psutil.STATUS_ZOMBIE:
+            break
+        time.sleep(0.05)
+    assert not psutil.pid_exists(grandchild) or \
+        psutil.Process(grandchild).status() == psutil.STATUS_ZOMBIE
+
+    cmd = [sys.executable, "-c", ALLOCATING_TREE.format(mb=50, sleep=0.2), str(pid_file)]
+    wall, peak, rc, over = run_measured(cmd, tmp_path / "log", memory_budget=2 * 2**30)
+    assert not over and rc == 0
+    assert peak > 50
+
+
+@pytest.mark.skipif(importlib.util.find_spec("psutil") is None, reason="psutil not installed")
+def test_a_peer_past_its_memory_budget_is_recorded_as_not_finished(tmp_path):
+    """A DataFrame peer that does not fit is reported (reason, time, peak) instead of
+    aborting the benchmark, and the table says so."""
+    from bench.run import Step, format_table, run_once
+
+    step = Step("polars")
+    messages = []
+    # 30 MB: the step's interpreter passes it while importing its libraries.
+    run_once(step, 30_000, tmp_path / "work", messages.append, 1, 3, memory_budget_gb=0.03)
+    assert step.unfinished is not None
+    assert step.unfinished["reason"] == "stopped at the memory budget of 0.03 GB"
+    assert step.unfinished["peak_rss_mb"] > 30
+    assert step.seconds == [] and step.median is None and len(step.peaks) == 1
+    assert "did not finish" in messages[-1] and "not run again at 30k" in messages[-1]
+    row = {"label": "30k", "table": [{"step": "polars", "s": None, "rows_per_s": None,
+                                      "peak_rss_mb": step.peak, "not_finished": step.unfinished}],
+           "product_breakdown_s": {"ingest_gateway_s": 1.0, "dbt_s": 1.0, "dbt_nodes": 1},
+           "product_over_limit": None, "pandas_over_product": None,
+           "polars_over_product": None, "incremental_over_full": None, "results_equal": True}
+    assert "polars       did not finish: stopped at the memory budget of 0.03 GB" in \
+        format_table([row])
