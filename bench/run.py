@@ -36,13 +36,17 @@ except ImportError:  # the fallback reads the children's high-water mark from th
     psutil = None
 
 
+def _tree(proc) -> list:
+    """The process and its descendants (empty once it is gone)."""
+    try:
+        return [proc] + proc.children(recursive=True)
+    except psutil.Error:
+        return []
+
+
 def _tree_rss(proc) -> int:
     total = 0
-    try:
-        procs = [proc] + proc.children(recursive=True)
-    except psutil.Error:
-        return 0
-    for p in procs:
+    for p in _tree(proc):
         try:
             total += p.memory_info().rss
         except psutil.Error:
@@ -51,11 +55,8 @@ def _tree_rss(proc) -> int:
 
 
 def _kill_tree(proc) -> None:
-    try:
-        procs = [proc] + proc.children(recursive=True)
-    except psutil.Error:
-        return
-    for p in procs:
+    # The whole list is taken before the first kill: a killed parent's children are orphans.
+    for p in _tree(proc):
         try:
             p.kill()
         except psutil.Error:
