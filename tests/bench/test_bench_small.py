@@ -136,3 +136,47 @@ def test_a_peer_past_its_memory_budget_is_recorded_as_not_finished(tmp_path):
            "polars_over_product": None, "incremental_over_full": None, "results_equal": True}
     assert "polars       did not finish: stopped at the memory budget of 0.03 GB" in \
         format_table([row])
+
+
+def test_targets_are_checked_at_the_sizes_they_are_set_for():
+    """Verdicts worked out by hand from figures of the README's performance section."""
+    from bench.run import check_targets, format_targets
+
+    row_10m = {"size": 10_000_000, "product_over_limit": 1.897, "pandas_over_product": 30.45,
+               "incremental_over_full": 0.276, "polars_over_product": 0.945,
+               "peak_rss_mb": 1166.0,
+               "peak_rss_mb_by_step": {"product": 1166.0, "pandas": 11600.0, "polars": 6152.0}}
+    verdicts = {c["key"]: (c["value"], c["met"]) for c in check_targets(row_10m)}
+    assert verdicts == {
+        "product_over_limit": (1.897, False),
+        "pandas_over_product": (30.45, True),
+        "product_peak_over_pandas_peak": (0.101, True),  # 1166 / 11600
+        "incremental_over_full": (0.276, False),
+        "polars_over_product": (0.945, False),
+        "product_peak_over_polars_peak": (0.19, True),  # 1166 / 6152
+    }
+    # 50M: polars stopped at its memory budget (no time, a peak at the stop), no pandas.
+    row_50m = {"size": 50_000_000, "product_over_limit": 1.367, "pandas_over_product": None,
+               "incremental_over_full": 0.12, "polars_over_product": None,
+               "peak_rss_mb": 2401.0,
+               "peak_rss_mb_by_step": {"product": 2401.0, "polars": 20504.0}}
+    verdicts = {c["key"]: (c["value"], c["met"]) for c in check_targets(row_50m, 1166.0)}
+    assert verdicts == {
+        "product_over_limit": (1.367, True),
+        "incremental_over_full": (0.12, False),
+        "polars_over_product": (None, None),
+        "product_peak_over_polars_peak": (0.117, True),  # 2401 / 20504
+        "product_peak_gib": (2.34, True),  # 2401 / 1024
+        "peak_over_10m_peak": (2.059, False),  # 2401 / 1166
+    }
+    # Without a 10M row in the same benchmark the growth bound is not measured.
+    growth = [c for c in check_targets(row_50m) if c["key"] == "peak_over_10m_peak"][0]
+    assert growth["value"] is None and growth["met"] is None
+    lines = format_targets(check_targets(row_50m, 1166.0))
+    assert "target product ÷ limit ≤ 1.5: met (1.367)" in lines[0]
+    assert any(line.endswith("polars ÷ product (faster than polars) > 1: not measured")
+               for line in lines)
+    assert any(line.endswith("its peak at 10M ≤ 2: MISSED (2.059)") for line in lines)
+    # The CI sizes have no targets: the table says so instead of printing verdicts.
+    assert check_targets({"size": 1_000_000, "peak_rss_mb": 500.0}) == []
+    assert "none at this size" in format_targets([])[0]
