@@ -302,10 +302,10 @@ def bench_size(size: int, args, log) -> dict:
     return row
 
 
-# The targets on a 2-core machine (bench/README.md, "Targets"): a row's value, the
-# comparison it must pass and the sizes the target is set for. Peaks are the product's
-# against a peer's; a peer stopped at its memory budget had at least the recorded peak,
-# so a memory verdict against it stays sound, while its speed is not measured.
+# The targets on a 2-core machine (bench/README.md, "Reading the output"): a row's
+# value, the comparison it must pass and the sizes the target is set for. Peaks are the
+# product's against a peer's; a peer stopped at its memory budget had at least the recorded
+# peak, so a memory verdict against it stays sound, while its speed is not measured.
 M10, M50 = 10_000_000, 50_000_000
 TARGETS = (
     ("product_over_limit", "product ÷ limit", "<=", 1.5, (M10, M50)),
@@ -442,8 +442,8 @@ def main(argv=None) -> int:
         "rss_method": "psutil: summed RSS of the step's process tree, sampled every 20 ms"
         if psutil else "getrusage(RUSAGE_CHILDREN).ru_maxrss: largest single child",
         "targets": [{"key": key, "value": label, "must_be": f"{op} {bound:g}",
-                     "sizes": [size_label(s) for s in sizes]}
-                    for key, label, op, bound, sizes in TARGETS],
+                     "sizes": [size_label(s) for s in target_sizes]}
+                    for key, label, op, bound, target_sizes in TARGETS],
         "rows": rows,
         "table": text,
     }
