@@ -190,6 +190,11 @@ def run_once(step: Step, size: int, workdir: Path, log, run: int, repeats: int,
         f"peak RSS {peak:.0f} MB")
 
 
+def ratio(a: float | None, b: float | None) -> float | None:
+    """a ÷ b to three decimals; None when either is missing (a step not run)."""
+    return round(a / b, 3) if a is not None and b else None
+
+
 def bench_size(size: int, args, log) -> dict:
     label = size_label(size)
     world = ensure_world(args.workdir, size, log=log)
@@ -236,9 +241,6 @@ def bench_size(size: int, args, log) -> dict:
 
     def med(name):
         return steps[name].median if name in steps else None
-
-    def ratio(a, b):
-        return round(a / b, 3) if a is not None and b else None
 
     pd_detail = product.last()
     row = {
@@ -327,19 +329,15 @@ def target_values(row: dict, peak_10m: float | None = None) -> dict[str, float |
     same benchmark, for the 50M memory bound)."""
     peaks = row.get("peak_rss_mb_by_step") or {}
     product = row.get("peak_rss_mb")
-
-    def over(a, b):
-        return round(a / b, 3) if a is not None and b else None
-
     return {
         "product_over_limit": row.get("product_over_limit"),
         "pandas_over_product": row.get("pandas_over_product"),
-        "product_peak_over_pandas_peak": over(product, peaks.get("pandas")),
+        "product_peak_over_pandas_peak": ratio(product, peaks.get("pandas")),
         "incremental_over_full": row.get("incremental_over_full"),
         "polars_over_product": row.get("polars_over_product"),
-        "product_peak_over_polars_peak": over(product, peaks.get("polars")),
+        "product_peak_over_polars_peak": ratio(product, peaks.get("polars")),
         "product_peak_gib": round(product / 1024, 2) if product is not None else None,
-        "peak_over_10m_peak": over(product, peak_10m),
+        "peak_over_10m_peak": ratio(product, peak_10m),
     }
 
 
