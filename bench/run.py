@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import operator
 import os
 import platform
 import resource
@@ -319,8 +320,7 @@ TARGETS = (
     ("product_peak_gib", "product's peak RSS, GiB", "<=", 4.0, (M50,)),
     ("peak_over_10m_peak", "product's peak RSS ÷ its peak at 10M", "<=", 2.0, (M50,)),
 )
-_PASSES = {"<=": lambda v, b: v <= b, ">=": lambda v, b: v >= b,
-           "<": lambda v, b: v < b, ">": lambda v, b: v > b}
+_PASSES = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
 _SYMBOLS = {"<=": "≤", ">=": "≥", "<": "<", ">": ">"}
 
 
@@ -439,7 +439,7 @@ def main(argv=None) -> int:
         "repeats": args.repeats,
         "rss_method": "psutil: summed RSS of the step's process tree, sampled every 20 ms"
         if psutil else "getrusage(RUSAGE_CHILDREN).ru_maxrss: largest single child",
-        "targets": [{"key": key, "value": label, "must_be": f"{op} {bound:g}",
+        "targets": [{"key": key, "measure": label, "must_be": f"{op} {bound:g}",
                      "sizes": [size_label(s) for s in target_sizes]}
                     for key, label, op, bound, target_sizes in TARGETS],
         "rows": rows,
