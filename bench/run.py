@@ -311,17 +311,17 @@ def bench_size(size: int, args, log) -> dict:
 # peak, so a memory verdict against it stays sound, while its speed is not measured.
 M10, M50 = 10_000_000, 50_000_000
 TARGETS = (
-    ("product_over_limit", "product ÷ limit", "<=", 1.5, (M10, M50)),
-    ("pandas_over_product", "pandas ÷ product", ">=", 3.0, (M10,)),
-    ("product_peak_over_pandas_peak", "product's peak RSS ÷ pandas'", "<=", 0.5, (M10,)),
-    ("incremental_over_full", "day 31 ÷ full", "<=", 0.10, (M10, M50)),
+    ("product_over_limit", "product ÷ limit", "≤", 1.5, (M10, M50)),
+    ("pandas_over_product", "pandas ÷ product", "≥", 3.0, (M10,)),
+    ("product_peak_over_pandas_peak", "product's peak RSS ÷ pandas'", "≤", 0.5, (M10,)),
+    ("incremental_over_full", "day 31 ÷ full", "≤", 0.10, (M10, M50)),
     ("polars_over_product", "polars ÷ product (faster than polars)", ">", 1.0, (M10, M50)),
     ("product_peak_over_polars_peak", "product's peak RSS ÷ polars'", "<", 1.0, (M10, M50)),
-    ("product_peak_gib", "product's peak RSS, GiB", "<=", 4.0, (M50,)),
-    ("peak_over_10m_peak", "product's peak RSS ÷ its peak at 10M", "<=", 2.0, (M50,)),
+    ("product_peak_gib", "product's peak RSS, GiB", "≤", 4.0, (M50,)),
+    ("peak_over_10m_peak", "product's peak RSS ÷ its peak at 10M", "≤", 2.0, (M50,)),
 )
-_PASSES = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
-_SYMBOLS = {"<=": "≤", ">=": "≥", "<": "<", ">": ">"}
+_PASSES = {"≤": operator.le, "≥": operator.ge, "<": operator.lt, ">": operator.gt}
+TARGET_SIZES = sorted({size for *_, sizes in TARGETS for size in sizes})
 
 
 def target_values(row: dict, peak_10m: float | None = None) -> dict[str, float | None]:
@@ -350,14 +350,15 @@ def check_targets(row: dict, peak_10m: float | None = None) -> list[dict]:
         if row["size"] not in sizes:
             continue
         value = values[key]
-        checks.append({"key": key, "target": f"{label} {_SYMBOLS[op]} {bound:g}", "value": value,
+        checks.append({"key": key, "target": f"{label} {op} {bound:g}", "value": value,
                        "met": None if value is None else _PASSES[op](value, bound)})
     return checks
 
 
 def format_targets(checks: list[dict]) -> list[str]:
     if not checks:
-        return [f"{'':>6}  targets: none at this size (they are set at 10M and 50M)"]
+        sizes = " and ".join(size_label(s) for s in TARGET_SIZES)
+        return [f"{'':>6}  targets: none at this size (they are set at {sizes})"]
     out = []
     for c in checks:
         verdict = ("not measured" if c["met"] is None else "met" if c["met"] else "MISSED")
