@@ -132,7 +132,7 @@ class Step:
 
 # What each step's child reports as its own time (set-up it does first is left out).
 STEP_KEYS = {"product": "product_s", "limit": "limit_sql_s", "pandas": "pandas_s",
-             "polars": "polars_s", "incremental": "incremental_s"}
+             "polars": "polars_s", "incremental": "incremental_s", "dbt_floor": "dbt_floor_s"}
 
 
 def dbt_ok(detail: dict) -> bool:
@@ -208,6 +208,8 @@ def bench_size(size: int, args, log) -> dict:
         names.append("polars")
     if not args.skip_incremental:
         names.append("incremental")  # day 31 on top of the same round's 30-day build
+    if not args.skip_dbt_floor:
+        names.append("dbt_floor")  # the same dbt build on empty inputs (floors, below)
     steps = {name: Step(name) for name in names}
     product = steps["product"]
     # Rounds, not blocks: each round runs every step once. A machine whose speed drifts
@@ -218,7 +220,8 @@ def bench_size(size: int, args, log) -> dict:
         for name in names:
             if steps[name].unfinished:
                 continue
-            extra = ("--base", product.last()["warehouse"]) if name == "incremental" else ()
+            extra = (("--base", product.last()["warehouse"])
+                     if name in ("incremental", "dbt_floor") else ())
             run_once(steps[name], size, args.workdir, log, run, args.repeats, extra=extra,
                      memory_budget_gb=args.peer_memory_budget)
     comparisons = {"limit": compare(Path(product.last()["warehouse"]),
@@ -258,11 +261,14 @@ def bench_size(size: int, args, log) -> dict:
         "pandas_over_product": ratio(med("pandas"), med("product")),
         "polars_over_product": ratio(med("polars"), med("product")),
         "incremental_over_full": ratio(med("incremental"), med("product")),
+        "dbt_floor_s": med("dbt_floor"),
+        "dbt_floor_ok": (all(dbt_ok(d) for d in steps["dbt_floor"].details)
+                         if "dbt_floor" in steps else None),
         "peak_rss_mb": round(product.peak, 1) if product.peak else None,
         "peak_rss_mb_by_step": {n: round(s.peak, 1) for n, s in steps.items()},
         "not_finished": {n: s.unfinished for n, s in steps.items() if s.unfinished},
         "rows_per_s": {n: round(lines / s.median) for n, s in steps.items()
-                       if n != "incremental" and s.median},
+                       if n not in ("incremental", "dbt_floor") and s.median},
         "product_breakdown_s": {
             "ingest_gateway_s": statistics.median(d["ingest_gateway_s"] for d in product.details),
             "untimed_setup_s": {
@@ -297,12 +303,29 @@ def bench_size(size: int, args, log) -> dict:
             "dbt_ok": all(dbt_ok(d) for d in inc),
             "window": inc[-1].get("window"),
         }
+    row["floors"] = floors(row)
     row["table"] = [
         {"step": n, "s": s.median, "rows_per_s": (lines / s.median) if s.median else None,
          "peak_rss_mb": s.peak, "not_finished": s.unfinished}
         for n, s in steps.items()
     ]
     return row
+
+
+def floors(row: dict) -> dict:
+    """The least the product and day 31 can take while dbt builds the same nodes: their
+    gateway ingestion (median) plus the dbt_floor step (the same `dbt build` on empty
+    inputs: dbt's own work per model and test, no data), and the ratios that leaves. A
+    target its floor misses is out of reach for a loader this fast and this dbt project on
+    this machine, whatever the models' SQL costs."""
+    dbt_s = row.get("dbt_floor_s")
+    product = row["product_breakdown_s"]["ingest_gateway_s"]
+    day31 = (row.get("incremental_breakdown_s") or {}).get("ingest_gateway_s")
+    product_s = round(product + dbt_s, 2) if dbt_s is not None else None
+    day31_s = round(day31 + dbt_s, 2) if dbt_s is not None and day31 is not None else None
+    return {"dbt_floor_s": dbt_s, "product_s": product_s, "incremental_s": day31_s,
+            "product_over_limit": ratio(product_s, row.get("limit_s")),
+            "incremental_over_full": ratio(day31_s, row.get("full_s"))}
 
 
 # The issue's targets on a 2-core machine (bench/README.md, "Reading the output"): a row's
@@ -345,13 +368,18 @@ def check_targets(row: dict, peak_10m: float | None = None) -> list[dict]:
     """The targets set for the row's size: value, bound and verdict (`met` is None when the
     benchmark did not measure the value: a step skipped or not finished, or no 10M row)."""
     values = target_values(row, peak_10m)
+    floor = row.get("floors") or {}
     checks = []
     for key, label, op, bound, sizes in TARGETS:
         if row["size"] not in sizes:
             continue
         value = values[key]
-        checks.append({"key": key, "target": f"{label} {op} {bound:g}", "value": value,
-                       "met": None if value is None else _PASSES[op](value, bound)})
+        check = {"key": key, "target": f"{label} {op} {bound:g}", "value": value,
+                 "met": None if value is None else _PASSES[op](value, bound)}
+        if floor.get(key) is not None:
+            check["floor"] = floor[key]
+            check["floor_met"] = _PASSES[op](floor[key], bound)
+        checks.append(check)
     return checks
 
 
@@ -364,6 +392,10 @@ def format_targets(checks: list[dict]) -> list[str]:
         verdict = ("not measured" if c["met"] is None else "met" if c["met"] else "MISSED")
         value = "" if c["value"] is None else f" ({c['value']:g})"
         out.append(f"{'':>6}  target {c['target']}: {verdict}{value}")
+        if "floor" in c:
+            reach = ("within reach" if c["floor_met"] else
+                     "out of reach: the ingestion plus dbt on empty inputs miss it")
+            out.append(f"{'':>6}    floor (ingestion + dbt_floor): {c['floor']:g}, {reach}")
     return out
 
 
@@ -376,7 +408,8 @@ def format_table(rows: list[dict]) -> str:
                 out.append(f"{r['label']:>6}  {t['step']:<12} did not finish: {u['reason']} "
                            f"after {u['after_s']:.0f} s (peak RSS {u['peak_rss_mb']:.0f} MB)")
                 continue
-            rps = f"{t['rows_per_s']:,.0f}" if t["step"] != "incremental" else "(day 31)"
+            rps = {"incremental": "(day 31)", "dbt_floor": "(no data)"}.get(
+                t["step"], f"{t['rows_per_s']:,.0f}")
             out.append(f"{r['label']:>6}  {t['step']:<12} {t['s']:>15.2f} {rps:>12} "
                        f"{t['peak_rss_mb']:>12.0f}")
         b = r["product_breakdown_s"]
@@ -409,6 +442,8 @@ def main(argv=None) -> int:
                     metavar="GB", help="stop pandas or polars when its RSS passes this many GB "
                     "(default: 85%% of this machine's memory; 0 = no budget)")
     ap.add_argument("--skip-incremental", action="store_true")
+    ap.add_argument("--skip-dbt-floor", action="store_true",
+                    help="skip the product's dbt build on empty inputs (the floors)")
     ap.add_argument("--small", action="store_true",
                     help=f"CI sizes: --sizes {SMALL_SIZES} --repeats 1")
     ap.add_argument("--out", type=Path, default=RESULTS)

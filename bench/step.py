@@ -1,6 +1,6 @@
 """One measured step, run in its own child process by bench/run.py:
 
-    python -m bench.step {product,incremental,limit,pandas,polars} --size N --workdir DIR --out JSON
+    python -m bench.step {product,incremental,dbt_floor,limit,pandas,polars} --size N --workdir DIR --out JSON
 
 Each step writes a small JSON (its own timing breakdown and where its outputs are) to --out.
 The parent measures wall time and the peak RSS of this process and its children (dbt).
@@ -39,7 +39,7 @@ PARENTS_SELECT = "@source:gateway.gateway_requests"  # built with --exclude GATE
 
 def dbt_build(warehouse: Path, select: str, run_dir: Path, window: dict | None = None,
               indirect: str | None = None, target_name: str = "dbt_target",
-              exclude: str | None = None) -> dict:
+              exclude: str | None = None, empty: bool = False) -> dict:
     """`dbt build` the way Dagster runs it (from dbt_project/, --profiles-dir .., the
     production arguments, dbt's structured JSON log on stdout), with a target and log folder
     of the benchmark's own (other engineers share dbt_project/target)."""
@@ -54,6 +54,8 @@ def dbt_build(warehouse: Path, select: str, run_dir: Path, window: dict | None =
         cmd += ["--indirect-selection", indirect]
     if exclude:
         cmd += ["--exclude", exclude]
+    if empty:
+        cmd.append("--empty")
     env = {**os.environ, "WAREHOUSE_PATH": str(warehouse), **(window or {})}
     started = time.perf_counter()
     proc = subprocess.run(cmd, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)
@@ -194,12 +196,7 @@ def step_incremental(world: World, run_dir: Path, base: Path) -> dict:
     # The copy of the 30-day warehouse is set-up, not measured by the step's own clock
     # (the parent's wall clock includes it; the step reports its own incremental_s).
     shutil.copyfile(base, warehouse)
-    # dbt's state (its partial-parse file) as the 30-day build left it, as a next day finds
-    # it; every repeat starts from that same state.
-    size_dir = run_dir.parent.parent
-    shutil.rmtree(size_dir / "dbt_target_day31", ignore_errors=True)
-    if (size_dir / "dbt_target").exists():
-        shutil.copytree(size_dir / "dbt_target", size_dir / "dbt_target_day31")
+    copy_target(run_dir, "dbt_target_day31")
     with connect_warehouse(warehouse) as con:
         out = load_gateway(con, [world.day31_file])
     day = world.day31
@@ -210,6 +207,31 @@ def step_incremental(world: World, run_dir: Path, base: Path) -> dict:
                          target_name="dbt_target_day31"))
     out["warehouse"] = str(keep(warehouse, run_dir))
     out["incremental_s"] = out["ingest_gateway_s"] + out["dbt_s"]
+    return out
+
+
+def copy_target(run_dir: Path, name: str) -> None:
+    """dbt's state (its partial-parse file) as the 30-day build left it, as a next run finds
+    it; every repeat starts from that same state."""
+    size_dir = run_dir.parent.parent
+    shutil.rmtree(size_dir / name, ignore_errors=True)
+    if (size_dir / "dbt_target").exists():
+        shutil.copytree(size_dir / "dbt_target", size_dir / name)
+
+
+def step_dbt_floor(world: World, run_dir: Path, base: Path) -> dict:
+    """dbt's own cost of the timed selection, whatever the data: on a copy of the finished
+    30-day warehouse, `dbt build --select source:gateway.gateway_requests+ --empty`, which
+    runs every model and test of the product's build with each source and ref read as zero
+    rows. No data is loaded. The product's and day 31's runs cannot take less than their
+    ingestion plus this (bench/run.py, floors)."""
+    warehouse = live_warehouse(run_dir)
+    shutil.copyfile(base, warehouse)  # set-up, not timed
+    copy_target(run_dir, "dbt_target_floor")
+    out = dbt_build(warehouse, GATEWAY_SELECT, run_dir, target_name="dbt_target_floor",
+                    empty=True)
+    warehouse.unlink()  # its tables are empty now; nothing to keep
+    out["dbt_floor_s"] = out["dbt_s"]
     return out
 
 
@@ -248,11 +270,13 @@ def step_frames(world: World, run_dir: Path, engine: str) -> dict:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.step")
-    ap.add_argument("name", choices=["product", "incremental", "limit", "pandas", "polars"])
+    ap.add_argument("name", choices=["product", "incremental", "dbt_floor", "limit", "pandas",
+                                     "polars"])
     ap.add_argument("--size", type=int, required=True)
     ap.add_argument("--workdir", type=Path, required=True)
     ap.add_argument("--run-dir", type=Path, required=True)
-    ap.add_argument("--base", type=Path, help="incremental: the finished 30-day warehouse")
+    ap.add_argument("--base", type=Path,
+                    help="incremental, dbt_floor: the finished 30-day warehouse")
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--with-day31", action="store_true", help="limit: include day 31's file")
     args = ap.parse_args(argv)
@@ -263,6 +287,8 @@ def main(argv=None) -> int:
         out = step_product(world, args.run_dir)
     elif args.name == "incremental":
         out = step_incremental(world, args.run_dir, args.base)
+    elif args.name == "dbt_floor":
+        out = step_dbt_floor(world, args.run_dir, args.base)
     elif args.name == "limit":
         out = step_limit(world, args.run_dir, args.with_day31)
     else:

@@ -51,6 +51,11 @@ def test_bench_tiny_world_runs_and_results_are_equal(tmp_path, monkeypatch):
             assert result["equal"], (name, fact, result)
             assert result["rows_product"] > 0
     assert row["product_dbt_ok"]
+    # The dbt_floor step ran the same selection on empty inputs, every node of it.
+    assert row["dbt_floor_ok"] and row["dbt_floor_s"] > 0
+    assert row["floors"]["product_s"] == round(
+        row["product_breakdown_s"]["ingest_gateway_s"] + row["dbt_floor_s"], 2)
+    assert row["floors"]["incremental_s"] is None  # no day 31 here
     assert row["results_equal"] is True
     assert code == 0
 
@@ -138,6 +143,25 @@ def test_a_peer_past_its_memory_budget_is_recorded_as_not_finished(tmp_path):
         format_table([row])
 
 
+def test_floors_add_dbt_on_empty_inputs_to_each_steps_ingestion():
+    """Worked by hand from the 10M figures: ingestion 31.04 s + dbt on empty inputs 7.73 s
+    = 38.77 s, against the limit's 22.88 s 1.694; day 31's ingestion 1.81 s + 7.73 s = 9.54
+    s, against the full build's 43.63 s 0.219."""
+    from bench.run import floors
+
+    row = {"limit_s": 22.88, "full_s": 43.63, "dbt_floor_s": 7.73,
+           "product_breakdown_s": {"ingest_gateway_s": 31.04},
+           "incremental_breakdown_s": {"ingest_gateway_s": 1.81}}
+    assert floors(row) == {"dbt_floor_s": 7.73, "product_s": 38.77, "incremental_s": 9.54,
+                           "product_over_limit": 1.694, "incremental_over_full": 0.219}
+    # Without day 31 (--skip-incremental) its floor is not measured; without the dbt_floor
+    # step (--skip-dbt-floor) neither is.
+    del row["incremental_breakdown_s"]
+    assert floors(row)["incremental_over_full"] is None
+    assert floors(row)["product_over_limit"] == 1.694
+    assert set(floors({**row, "dbt_floor_s": None}).values()) == {None}
+
+
 def test_targets_are_checked_at_the_sizes_they_are_set_for():
     """Verdicts worked out by hand from figures of the README's performance section."""
     from bench.run import check_targets, format_targets
@@ -177,6 +201,20 @@ def test_targets_are_checked_at_the_sizes_they_are_set_for():
     assert any(line.endswith("polars ÷ product (faster than polars) > 1: not measured")
                for line in lines)
     assert any(line.endswith("its peak at 10M ≤ 2: MISSED (2.059)") for line in lines)
+    # The floors (each step's ingestion plus dbt on empty inputs) get their own verdict: a
+    # floor within its bound is printed as within reach, one over it as out of reach.
+    row_10m["floors"] = {"product_over_limit": 1.49, "incremental_over_full": 0.219}
+    checks = {c["key"]: c for c in check_targets(row_10m)}
+    assert (checks["product_over_limit"]["floor"], checks["product_over_limit"]["floor_met"]) \
+        == (1.49, True)
+    assert (checks["incremental_over_full"]["floor"],
+            checks["incremental_over_full"]["floor_met"]) == (0.219, False)
+    assert "floor" not in checks["polars_over_product"]
+    lines = format_targets(list(checks.values()))
+    assert lines[1].endswith("floor (ingestion + dbt_floor): 1.49, within reach")
+    day31 = lines.index(next(x for x in lines if "day 31 ÷ full" in x))
+    assert lines[day31 + 1].endswith("floor (ingestion + dbt_floor): 0.219, out of reach: "
+                                     "the ingestion plus dbt on empty inputs miss it")
     # The CI sizes have no targets: the table says so instead of printing verdicts.
     assert check_targets({"size": 1_000_000, "peak_rss_mb": 500.0}) == []
     assert "none at this size" in format_targets([])[0]
