@@ -424,6 +424,11 @@ def format_table(rows: list[dict]) -> str:
                    f"polars/product {fmt(r['polars_over_product'])}   "
                    f"day31/full {fmt(r['incremental_over_full'])}   "
                    f"results_equal {r['results_equal']}")
+        f = r.get("floors") or {}
+        if f.get("dbt_floor_s") is not None:
+            out.append(f"{'':>6}  floors, each step's ingestion + dbt on empty inputs "
+                       f"{f['dbt_floor_s']:.2f} s: product/limit {fmt(f['product_over_limit'])}"
+                       f"   day31/full {fmt(f['incremental_over_full'])}")
         out.extend(format_targets(r.get("targets", [])))
     return "\n".join(out)
 

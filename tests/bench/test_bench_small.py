@@ -56,6 +56,9 @@ def test_bench_tiny_world_runs_and_results_are_equal(tmp_path, monkeypatch):
     assert row["floors"]["product_s"] == round(
         row["product_breakdown_s"]["ingest_gateway_s"] + row["dbt_floor_s"], 2)
     assert row["floors"]["incremental_s"] is None  # no day 31 here
+    assert (f"floors, each step's ingestion + dbt on empty inputs {row['dbt_floor_s']:.2f} s: "
+            f"product/limit {row['floors']['product_over_limit']:.2f}   day31/full n/a"
+            in data["table"])
     assert row["results_equal"] is True
     assert code == 0
 
