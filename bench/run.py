@@ -317,8 +317,8 @@ def floors(row: dict) -> dict:
     gateway ingestion (median) plus the dbt_floor step (the same `dbt build` on empty
     inputs: dbt's own work per model and test, no data), and the ratios that leaves. A
     target its floor misses is out of reach for a loader this fast and this dbt project on
-    this machine, whatever the models' SQL costs."""
-    dbt_s = row.get("dbt_floor_s")
+    this machine, whatever the models' SQL costs. An empty build that failed sets no floor."""
+    dbt_s = row.get("dbt_floor_s") if row.get("dbt_floor_ok") else None
     product = row["product_breakdown_s"]["ingest_gateway_s"]
     day31 = (row.get("incremental_breakdown_s") or {}).get("ingest_gateway_s")
     product_s = round(product + dbt_s, 2) if dbt_s is not None else None

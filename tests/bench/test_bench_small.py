@@ -152,7 +152,7 @@ def test_floors_add_dbt_on_empty_inputs_to_each_steps_ingestion():
     s, against the full build's 43.63 s 0.219."""
     from bench.run import floors
 
-    row = {"limit_s": 22.88, "full_s": 43.63, "dbt_floor_s": 7.73,
+    row = {"limit_s": 22.88, "full_s": 43.63, "dbt_floor_s": 7.73, "dbt_floor_ok": True,
            "product_breakdown_s": {"ingest_gateway_s": 31.04},
            "incremental_breakdown_s": {"ingest_gateway_s": 1.81}}
     assert floors(row) == {"dbt_floor_s": 7.73, "product_s": 38.77, "incremental_s": 9.54,
@@ -162,7 +162,9 @@ def test_floors_add_dbt_on_empty_inputs_to_each_steps_ingestion():
     del row["incremental_breakdown_s"]
     assert floors(row)["incremental_over_full"] is None
     assert floors(row)["product_over_limit"] == 1.694
-    assert set(floors({**row, "dbt_floor_s": None}).values()) == {None}
+    assert set(floors({**row, "dbt_floor_s": None, "dbt_floor_ok": None}).values()) == {None}
+    # A failed empty build (a node errored, or dbt exited early) would understate the floor.
+    assert floors({**row, "dbt_floor_ok": False})["product_over_limit"] is None
 
 
 def test_targets_are_checked_at_the_sizes_they_are_set_for():
