@@ -132,7 +132,7 @@ class Step:
 
 # What each step's child reports as its own time (set-up it does first is left out).
 STEP_KEYS = {"product": "product_s", "limit": "limit_sql_s", "pandas": "pandas_s",
-             "polars": "polars_s", "incremental": "incremental_s", "dbt_floor": "dbt_floor_s"}
+             "polars": "polars_s", "incremental": "incremental_s", "dbt_floor": "dbt_s"}
 
 
 def dbt_ok(detail: dict) -> bool:

@@ -192,11 +192,7 @@ def step_incremental(world: World, run_dir: Path, base: Path) -> dict:
     loader, then `dbt build --select source:gateway.gateway_requests+` with the day's window
     in the environment (the daily partition path: incremental models rebuild only that
     window)."""
-    warehouse = live_warehouse(run_dir)
-    # The copy of the 30-day warehouse is set-up, not measured by the step's own clock
-    # (the parent's wall clock includes it; the step reports its own incremental_s).
-    shutil.copyfile(base, warehouse)
-    copy_target(run_dir, "dbt_target_day31")
+    warehouse = from_the_build(run_dir, base, "dbt_target_day31")
     with connect_warehouse(warehouse) as con:
         out = load_gateway(con, [world.day31_file])
     day = world.day31
@@ -210,13 +206,18 @@ def step_incremental(world: World, run_dir: Path, base: Path) -> dict:
     return out
 
 
-def copy_target(run_dir: Path, name: str) -> None:
-    """dbt's state (its partial-parse file) as the 30-day build left it, as a next run finds
-    it; every repeat starts from that same state."""
+def from_the_build(run_dir: Path, base: Path, target_name: str) -> Path:
+    """Set-up of a step that runs on the finished 30-day build, not measured by the step's
+    own clock (the parent's wall clock includes it): a copy of its warehouse at the live
+    path, and dbt's state (its partial-parse file) as the build left it, in the target
+    folder `target_name`, as a next run finds it. Every repeat starts from that state."""
+    warehouse = live_warehouse(run_dir)
+    shutil.copyfile(base, warehouse)
     size_dir = run_dir.parent.parent
-    shutil.rmtree(size_dir / name, ignore_errors=True)
+    shutil.rmtree(size_dir / target_name, ignore_errors=True)
     if (size_dir / "dbt_target").exists():
-        shutil.copytree(size_dir / "dbt_target", size_dir / name)
+        shutil.copytree(size_dir / "dbt_target", size_dir / target_name)
+    return warehouse
 
 
 def step_dbt_floor(world: World, run_dir: Path, base: Path) -> dict:
@@ -225,13 +226,10 @@ def step_dbt_floor(world: World, run_dir: Path, base: Path) -> dict:
     runs every model and test of the product's build with each source and ref read as zero
     rows. No data is loaded. The product's and day 31's runs cannot take less than their
     ingestion plus this (bench/run.py, floors)."""
-    warehouse = live_warehouse(run_dir)
-    shutil.copyfile(base, warehouse)  # set-up, not timed
-    copy_target(run_dir, "dbt_target_floor")
+    warehouse = from_the_build(run_dir, base, "dbt_target_floor")
     out = dbt_build(warehouse, GATEWAY_SELECT, run_dir, target_name="dbt_target_floor",
                     empty=True)
     warehouse.unlink()  # its tables are empty now; nothing to keep
-    out["dbt_floor_s"] = out["dbt_s"]
     return out
 
 
